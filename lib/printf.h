@@ -1,0 +1,22 @@
+/*
+ * printf.h - formatted output: %d %i %u %x %X %s %c %p %%, field width,
+ * '-' and '0' flags, and the l / ll / z length modifiers.
+ *
+ * Hand-written because the firmware has no libc; the host unit tests build
+ * these under other names (tests/unit/host_names.h) to keep clear of libc's.
+ */
+#ifndef LIB_PRINTF_H
+#define LIB_PRINTF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* To the human console (COM1). */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+#endif
