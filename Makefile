@@ -33,8 +33,9 @@ FW_LDFLAGS := -nostdlib -shared -Bsymbolic --no-undefined --apply-dynamic-relocs
 	-z nocombreloc -z norelro -T linker.ld
 
 # The host build of lib/ for unit tests: no libc.c (the host has one), no
-# runtime.c (owns the machine: EFI-only); printf & co. renamed (host_names.h).
-HOST_LIB_C := $(filter-out lib/libc.c lib/runtime.c,$(wildcard lib/*.c))
+# runtime.c and fault.c (they own the machine: EFI-only); printf & co. renamed
+# (host_names.h).
+HOST_LIB_C := $(filter-out lib/libc.c lib/runtime.c lib/fault.c,$(wildcard lib/*.c))
 UNIT_C     := $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT_C := $(filter-out $(UNIT_C),$(wildcard tests/unit/*.c))
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \

@@ -19,7 +19,7 @@ enum fw_exit_code {
 void fw_exit(int code) __attribute__((noreturn));
 
 /* A set-up error: one line on the console and the host link, exit ERROR. */
-void fw_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void fw_error(const char *fmt, ...) __attribute__((noreturn, format(__printf__, 1, 2)));
 
 /* Called by the clock when the run's watchdog deadline has passed. */
 void fw_watchdog_expired(void) __attribute__((noreturn));

@@ -159,6 +159,11 @@ bool hostlink_checkpoint(const char *name, struct hostlink_go *go)
 	return false;
 }
 
+unsigned int hostlink_seq(void)
+{
+	return seq;
+}
+
 unsigned int hostlink_migrations(void)
 {
 	return last_go.migrations;

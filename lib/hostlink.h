@@ -20,7 +20,7 @@ void hostlink_set_go_timeout_ms(uint64_t ms);
 
 /* "SP1 <seq> <verb> <formatted args>"; non-printable characters become '?'. */
 void hostlink_send(const char *verb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((format(__printf__, 2, 3)));
 
 struct hostlink_go {
 	unsigned int migrations;	/* successful migrations so far */
@@ -33,6 +33,9 @@ struct hostlink_go {
  * true at once, migrations unchanged.
  */
 bool hostlink_checkpoint(const char *name, struct hostlink_go *go);
+
+/* Sequence number of the last line sent (0 before any). */
+unsigned int hostlink_seq(void);
 
 /* What the last go-ahead said (0 / false before any). */
 unsigned int hostlink_migrations(void);

@@ -10,16 +10,16 @@
 #include <stdbool.h>
 
 void report_prefix_push(const char *prefix);
-void report_prefix_pushf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void report_prefix_pushf(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 void report_prefix_pop(void);
 
 /* Returns @pass, so a test can stop early on a failed precondition. */
-bool report(bool pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool report(bool pass, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
 /* A check that is known to fail when @xfail: FAIL becomes XFAIL, PASS XPASS. */
 bool report_xfail(bool xfail, bool pass, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-void report_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void report_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	__attribute__((format(__printf__, 3, 4)));
+void report_skip(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
+void report_info(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 
 /* Prints "SUMMARY: N tests, M unexpected failures, K skipped[, X expected failures]"
  * and returns the exit code for lib/exit.h. */

@@ -18,7 +18,7 @@
 #include "lib/time.h"
 
 static bool formats(const char *want, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((format(__printf__, 2, 3)));
 
 static bool formats(const char *want, const char *fmt, ...)
 {

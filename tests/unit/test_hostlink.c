@@ -1,0 +1,99 @@
+/* Host unit tests of lib/hostlink.c: line format, the go-ahead and its deadline. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/console.h"
+#include "lib/hostlink.h"
+#include "lib/time.h"
+#include "sim.h"
+#include "unit.h"
+
+static void start(void)
+{
+	time_init(SIM_PM_TIMER_PORT, false);
+	hostlink_init(true, 1000);
+}
+
+UNIT_TEST(hostlink_lines_have_sequence_numbers)
+{
+	start();
+	hostlink_send("hello", "proto=%d test=%s", 1, "x");
+	hostlink_send("log", "bad\tbyte\n");
+	hostlink_send("bye", "%s", "");
+	CHECK(strstr(sim_uart_output(COM2_PORT), "SP1 1 hello proto=1 test=x\n") != NULL);
+	CHECK(strstr(sim_uart_output(COM2_PORT), "SP1 2 log bad?byte?\n") != NULL);
+	CHECK(strstr(sim_uart_output(COM2_PORT), "SP1 3 bye\n") != NULL);
+	CHECK_STR(sim_uart_output(COM1_PORT), "");
+}
+
+UNIT_TEST(hostlink_long_lines_are_cut)
+{
+	char big[400];
+
+	start();
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	hostlink_send("log", "%s", big);
+	CHECK_EQ(strlen(sim_uart_output(COM2_PORT)), HOSTLINK_LINE_MAX + 1);
+}
+
+UNIT_TEST(hostlink_off_sends_nothing)
+{
+	struct hostlink_go go;
+
+	hostlink_init(false, 1000);
+	hostlink_send("log", "x");
+	CHECK_STR(sim_uart_output(COM2_PORT), "");
+	CHECK(hostlink_checkpoint("c", &go));
+}
+
+UNIT_TEST(hostlink_parse_go_accepts_only_the_right_line)
+{
+	struct hostlink_go go = { 0, false };
+
+	CHECK(hostlink_parse_go("SP1 1 go 7 migrations=2 side=dst", 7, &go));
+	CHECK_EQ(go.migrations, 2);
+	CHECK(go.on_destination);
+	CHECK(hostlink_parse_go("SP1 9 go 7 migrations=0 side=src", 7, &go));
+	CHECK(!go.on_destination);
+	CHECK(!hostlink_parse_go("SP1 1 go 6 migrations=2 side=dst", 7, &go));
+	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=2 side=mid", 7, &go));
+	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=x side=dst", 7, &go));
+	CHECK(!hostlink_parse_go("SP2 1 go 7 migrations=2 side=dst", 7, &go));
+	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=99999999999 side=dst", 7, &go));
+	CHECK(!hostlink_parse_go("", 7, &go));
+	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=2 side=dst trailing", 7, &go));
+}
+
+UNIT_TEST(hostlink_checkpoint_waits_for_its_go)
+{
+	struct hostlink_go go = { 0, false };
+	char lines[200], want[64];
+	unsigned int seq;
+
+	start();
+	seq = hostlink_seq() + 1;
+	/* Garbage and a go for another checkpoint first: both ignored. */
+	snprintf(lines, sizeof(lines), "\x01\xff garbage\r\nSP1 1 go %u migrations=1 "
+		 "side=dst\nSP1 2 go %u migrations=3 side=dst\r\n", seq + 1, seq);
+	sim_uart_feed(COM2_PORT, lines);
+	CHECK(hostlink_checkpoint("powered-off", &go));
+	CHECK_EQ(go.migrations, 3);
+	CHECK(go.on_destination);
+	CHECK_EQ(hostlink_migrations(), 3);
+	snprintf(want, sizeof(want), "SP1 %u checkpoint powered-off\n", seq);
+	CHECK(strstr(sim_uart_output(COM2_PORT), want) != NULL);
+	CHECK(strstr(sim_uart_output(COM2_PORT), "log ignored host line: ") != NULL);
+}
+
+UNIT_TEST(hostlink_checkpoint_times_out)
+{
+	struct hostlink_go go;
+	uint64_t t0;
+
+	start();
+	t0 = sim_now_us();
+	CHECK(!hostlink_checkpoint("never", &go));
+	CHECK(sim_now_us() - t0 >= 1000 * 1000);
+	CHECK(sim_now_us() - t0 < 2 * 1000 * 1000);
+}
