@@ -1,0 +1,230 @@
+"""One QEMU process: its command line, its sockets and logs in the run's
+private folder, and a context manager that always kills and reaps it.
+
+The harness listens on the unix sockets and QEMU connects as a client
+(QEMU 7.2 does this synchronously at start-up), so there is no
+connect/poll race and no retry loop.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import select
+import shlex
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import IO
+
+from .qmp import Qmp, QmpError
+
+PR_SET_PDEATHSIG = 1
+DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=4"
+
+
+class QemuError(Exception):
+    """QEMU did not start or stopped talking."""
+
+
+@dataclass
+class QemuSpec:
+    binary: str
+    machine: str
+    ovmf: str
+    accel: str = "tcg"
+    memory: str = "256"
+    kernel: str | None = None       # EFI image booted with -kernel
+    esp: str | None = None          # or a raw ESP disk image
+    devices: list[str] = field(default_factory=list)
+    incoming: bool = False
+
+
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec: if the harness dies (even by
+    # SIGKILL), the kernel kills QEMU too.
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+class Qemu:
+    def __init__(self, spec: QemuSpec, rundir: str, side: str, args_file: str,
+                 transcript: IO[str] | None = None) -> None:
+        self.spec, self.rundir, self.side = spec, rundir, side
+        self.args_file = args_file
+        self.transcript = transcript
+        p = lambda name: os.path.join(rundir, f"{side}-{name}")  # noqa: E731
+        self.qmp_path, self.link_path = p("qmp.sock"), p("link.sock")
+        self.console_path, self.stderr_path = p("console.log"), p("stderr.log")
+        self.link_raw_path = p("hostlink.raw")
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.qmp: Qmp | None = None
+        self.link: socket.socket | None = None
+        self._listeners: list[socket.socket] = []
+        self._link_raw: IO[bytes] | None = None
+        self.returncode: int | None = None
+
+    def command_line(self) -> list[str]:
+        s = self.spec
+        cmd = [s.binary, "-accel", s.accel, "-machine", s.machine,
+               "-m", s.memory, "-nodefaults", "-display", "none", "-no-reboot",
+               "-bios", s.ovmf,
+               "-chardev", f"socket,id=qmp,path={self.qmp_path}",
+               "-mon", "chardev=qmp,mode=control",
+               "-chardev", f"file,id=con,path={self.console_path}",
+               "-serial", "chardev:con",
+               "-chardev", f"socket,id=hostlink,path={self.link_path}",
+               "-serial", "chardev:hostlink",
+               "-device", DEBUG_EXIT,
+               "-fw_cfg", f"name=opt/slotprobe/args,file={self.args_file}"]
+        if s.kernel:
+            cmd += ["-kernel", s.kernel]
+        if s.esp:
+            cmd += ["-drive", f"if=none,id=esp,format=raw,file={s.esp}",
+                    "-device", "ide-hd,drive=esp,bus=ide.0"]
+        cmd += s.devices
+        if s.incoming:
+            cmd += ["-incoming", "defer"]
+        return cmd
+
+    def _listen(self, path: str) -> socket.socket:
+        if len(path.encode()) > 100:
+            raise QemuError(f"socket path too long for AF_UNIX: {path}")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(path)
+        sock.listen(1)
+        self._listeners.append(sock)
+        return sock
+
+    def _accept(self, listener: socket.socket, what: str,
+                deadline: float) -> socket.socket:
+        while True:
+            ready, _, _ = select.select([listener], [], [], 0.1)
+            if ready:
+                conn, _ = listener.accept()
+                return conn
+            if self.poll() is not None:
+                raise QemuError(f"{self.side} QEMU exited with status "
+                                f"{self.returncode} before connecting its "
+                                f"{what}: {self.stderr_tail(1) or 'no message'}")
+            if time.monotonic() > deadline:
+                raise QemuError(f"{self.side} QEMU did not connect its {what}")
+
+    def start(self, timeout: float = 20.0) -> None:
+        qmp_l, link_l = self._listen(self.qmp_path), self._listen(self.link_path)
+        cmd = self.command_line()
+        with open(os.path.join(self.rundir, f"{self.side}-cmdline"), "w") as f:
+            f.write(shlex.join(cmd) + "\n")
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                start_new_session=True, preexec_fn=_die_with_parent)
+        deadline = time.monotonic() + timeout
+        self.qmp = Qmp(self._accept(qmp_l, "QMP socket", deadline),
+                       self.transcript, self.side)
+        self.link = self._accept(link_l, "host link", deadline)
+        self._link_raw = open(self.link_raw_path, "ab")
+        try:
+            self.qmp.handshake(max(1.0, deadline - time.monotonic()))
+        except QmpError as e:
+            raise QemuError(str(e)) from None
+
+    # -- host link ---------------------------------------------------------
+    def link_recv(self, timeout: float) -> bytes | None:
+        """Bytes from the guest's COM2; None if nothing came, b"" at EOF."""
+        if self.link is None:
+            return b""
+        ready, _, _ = select.select([self.link], [], [], max(0.0, timeout))
+        if not ready:
+            return None
+        try:
+            data = self.link.recv(4096)
+        except OSError:
+            data = b""
+        if self._link_raw:
+            self._link_raw.write(data)
+            self._link_raw.flush()
+        return data
+
+    def link_send(self, data: bytes) -> None:
+        if self._link_raw:
+            self._link_raw.write(b">> " + data)
+        if self.link is None:
+            raise QemuError(f"{self.side}: host link closed")
+        try:
+            self.link.sendall(data)
+        except OSError as e:
+            raise QemuError(f"{self.side}: host link: {e}") from None
+
+    # -- process -----------------------------------------------------------
+    def poll(self) -> int | None:
+        if self.proc is None:
+            return self.returncode
+        if self.returncode is None:
+            self.returncode = self.proc.poll()
+        return self.returncode
+
+    def wait(self, timeout: float) -> int | None:
+        if self.proc is None:
+            return self.returncode
+        try:
+            self.returncode = self.proc.wait(timeout=max(0.0, timeout))
+        except subprocess.TimeoutExpired:
+            pass
+        return self.returncode
+
+    def stderr_text(self) -> str:
+        try:
+            with open(self.stderr_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stderr_tail(self, n: int) -> str:
+        lines = [l for l in self.stderr_text().splitlines() if l.strip()]
+        return " / ".join(lines[-n:])
+
+    def console_tail(self, n: int) -> list[str]:
+        try:
+            with open(self.console_path, "rb") as f:
+                text = f.read()[-8192:].decode("ascii", "replace")
+        except OSError:
+            return []
+        text = text.replace("\x1b", "")
+        return [l.rstrip("\r") for l in text.splitlines() if l.strip()][-n:]
+
+    def stop(self, grace: float = 2.0) -> None:
+        """quit over QMP, wait briefly, then SIGKILL the group; always reaps."""
+        if self.proc is not None and self.poll() is None:
+            if self.qmp is not None and not self.qmp.closed:
+                try:
+                    self.qmp.command("quit", timeout=grace)
+                except QmpError:
+                    pass
+            if self.wait(grace) is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.returncode = self.proc.wait()
+        if self.qmp is not None:
+            self.qmp.close()
+        for s in [self.link, *self._listeners]:
+            if s is not None:
+                s.close()
+        self.link, self._listeners = None, []
+        if self._link_raw:
+            self._link_raw.close()
+            self._link_raw = None
+        for path in (self.qmp_path, self.link_path):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+    def __enter__(self) -> "Qemu":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
