@@ -1,0 +1,183 @@
+"""Command line: `slotprobe run [NAME ...]`, `slotprobe list`.
+
+Exit status: 0 all as expected (PASS/XFAIL/SKIP), 1 unexpected results,
+2 usage or set-up error (one line on stderr, never a traceback),
+128+signal when interrupted (every QEMU is killed and reaped first).
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shlex
+import signal
+import sys
+from typing import NoReturn, Sequence
+
+from .cfgfile import ConfigError
+from .errata import load_errata
+from .plan import Entry, Plan, check_params
+from .qemu_info import SetupError, check_machine, choose_accel, find_binary
+from .report import Report
+from .runner import Options, Runner
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class Interrupted(BaseException):
+    """SIGINT/SIGTERM, raised where the harness is so every `with` unwinds.
+    A BaseException so that no `except Exception` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    # Later signals are ignored so the clean-up of the first one completes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise SetupError(f"usage: {message} (see: slotprobe {self.prog.split()[-1]} --help)"
+                         if " " in self.prog else f"usage: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="slotprobe", description="slotprobe host harness")
+    p.add_argument("--plan", default=os.path.join(ROOT, "tests", "plans.cfg"))
+    p.add_argument("--errata", default=os.path.join(ROOT, "tests", "errata.cfg"))
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    sub.add_parser("list", help="print the plan")
+    r = sub.add_parser("run", help="run plan entries or guest tests")
+    r.add_argument("names", nargs="*", metavar="NAME",
+                   help="plan entry or guest test (default: group 'default')")
+    r.add_argument("--group")
+    r.add_argument("--qemu", default="qemu-system-x86_64")
+    r.add_argument("--dst-qemu")
+    r.add_argument("--machine")
+    r.add_argument("--dst-machine")
+    r.add_argument("--dst-args", help="destination device arguments (one string)")
+    r.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto")
+    r.add_argument("--ovmf", default="/usr/share/ovmf/OVMF.fd")
+    r.add_argument("--image", default=os.path.join(ROOT, "build", "slotprobe.efi"))
+    r.add_argument("--esp", help="boot this raw ESP disk image instead of --image")
+    r.add_argument("-m", "--memory", default="256")
+    r.add_argument("--timeout", type=float)
+    r.add_argument("--migrate-at", action="append", default=[], metavar="CHECKPOINT")
+    r.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    r.add_argument("--device", action="append", default=[], metavar="ARGS")
+    r.add_argument("--junit", metavar="FILE")
+    r.add_argument("--keep-logs", action="store_true")
+    r.add_argument("--log-dir")
+    return p
+
+
+def _known_tests(plan: Plan) -> set[str]:
+    names = {e.test for e in plan.entries.values()}
+    for path in glob.glob(os.path.join(ROOT, "tests", "*.c")):
+        stem = os.path.splitext(os.path.basename(path))[0]
+        names |= {stem, stem.replace("_", "-")}
+    return names
+
+
+def _split(text: str, what: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError as e:
+        raise SetupError(f"{what}: {e}") from None
+
+
+def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
+    devices = [w for d in args.device for w in _split(d, "--device")]
+    params = check_params(args.param, "--param")
+    if not args.names:
+        group = args.group or "default"
+        entries = plan.group(group)
+        if not entries:
+            raise SetupError(f"no plan entries in group '{group}' ({plan.path})")
+        return entries
+    out = []
+    for name in args.names:
+        if name in plan.entries:
+            e = plan.entries[name]
+            keys = {p.split("=")[0] for p in params}
+            e.params = [p for p in e.params if p.split("=")[0] not in keys] + params
+            e.devices = e.devices + devices
+        elif name in _known_tests(plan):
+            e = Entry(name=name, test=name, params=params, devices=devices)
+        else:
+            raise SetupError(f"unknown plan entry or test '{name}' "
+                             f"(see: slotprobe list)")
+        if args.group and args.group not in e.groups:
+            continue
+        out.append(e)
+    return out
+
+
+def make_options(args: argparse.Namespace) -> Options:
+    qemu = find_binary(args.qemu)
+    dst_qemu = find_binary(args.dst_qemu) if args.dst_qemu else None
+    if not os.path.isfile(args.ovmf):
+        raise SetupError(f"OVMF firmware not found: {args.ovmf} "
+                         "(Debian: apt-get install ovmf)")
+    image = args.esp or args.image
+    if not os.path.isfile(image):
+        raise SetupError(f"guest image not found: {image} (build it with: make)")
+    return Options(
+        qemu=qemu, ovmf=args.ovmf, kernel=None if args.esp else args.image,
+        esp=args.esp, dst_qemu=dst_qemu, machine=args.machine,
+        dst_machine=args.dst_machine,
+        dst_args=_split(args.dst_args, "--dst-args") if args.dst_args is not None else None,
+        accel=args.accel, memory=args.memory, migrate_at=args.migrate_at,
+        timeout=args.timeout, keep_logs=args.keep_logs, log_dir=args.log_dir)
+
+
+def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict) -> int:
+    entries = select_entries(args, plan)
+    opts = make_options(args)
+    for e in entries:     # unknown machine types: a set-up error, before booting
+        check_machine(opts.qemu, opts.machine or e.machine)
+        if opts.dst_qemu or opts.dst_machine:
+            check_machine(opts.dst_qemu or opts.qemu,
+                          opts.dst_machine or opts.machine or e.machine)
+    opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
+                              say=lambda m: print(m, file=sys.stderr))
+    report = Report()
+    for e in entries:
+        report.comment(f"{e.name}: {e.args_line()} on {opts.machine or e.machine}")
+        report.add(Runner(e, opts, errata).run())
+    report.finish()
+    if args.junit:
+        report.write_junit(args.junit)
+    errors = [e for e in report.entries if e.outcome == "ERROR"]
+    if errors:
+        print(f"slotprobe: {errors[0].name}: set-up error: {errors[0].reason}",
+              file=sys.stderr)
+        return 2
+    return 0 if report.all_expected() else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        args = build_parser().parse_args(argv)
+        plan = Plan(args.plan)
+        errata = load_errata(args.errata)
+        plan.check_errata(set(errata))
+        if args.cmd == "list":
+            print(plan.listing())
+            return 0
+        return cmd_run(args, plan, errata)
+    except (SetupError, ConfigError) as e:
+        print(f"slotprobe: {e}", file=sys.stderr)
+        return 2
+    except Interrupted as e:
+        print(f"slotprobe: interrupted by {e}; every QEMU stopped", file=sys.stderr)
+        return 128 + e.signum
+    except BrokenPipeError:
+        return 1

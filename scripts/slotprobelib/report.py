@@ -1,0 +1,117 @@
+"""Results: TAP version 13 on stdout, optional JUnit XML, one summary line."""
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import TextIO
+
+OUTCOMES = ("PASS", "XFAIL", "SKIP", "FAIL", "ERROR")
+EXPECTED = ("PASS", "XFAIL", "SKIP")
+
+
+@dataclass
+class Check:
+    ok: bool
+    description: str
+    directive: str = ""          # "TODO known bug ...", "SKIP reason" or ""
+    diagnostics: list[str] = field(default_factory=list)
+    evidence: str = ""           # text errata symptoms are matched against
+
+    @property
+    def unexpected(self) -> bool:
+        return not self.ok and not self.directive.startswith("TODO")
+
+
+@dataclass
+class EntryResult:
+    name: str
+    outcome: str                 # one of OUTCOMES
+    reason: str = ""
+    checks: list[Check] = field(default_factory=list)
+    logdir: str | None = None
+    seconds: float = 0.0
+
+
+def _clean(text: str) -> str:
+    # '#' starts a directive in TAP: keep descriptions free of it.
+    return " ".join(text.replace("#", "no.").split())
+
+
+class Report:
+    def __init__(self, out: TextIO = sys.stdout) -> None:
+        self.out = out
+        self.count = 0
+        self.entries: list[EntryResult] = []
+        self.out.write("TAP version 13\n")
+        self.out.flush()
+
+    def comment(self, text: str) -> None:
+        for line in text.splitlines() or [""]:
+            self.out.write(f"# {line}\n")
+        self.out.flush()
+
+    def add(self, result: EntryResult) -> None:
+        self.entries.append(result)
+        for c in result.checks:
+            self.count += 1
+            line = f"{'ok' if c.ok else 'not ok'} {self.count} - " \
+                   f"{result.name}: {_clean(c.description)}"
+            if c.directive:
+                line += f" # {_clean(c.directive)}"
+            self.out.write(line + "\n")
+            for d in c.diagnostics:
+                self.out.write(f"#   {d}\n")
+        tail = f" ({result.reason})" if result.reason else ""
+        where = f"; logs: {result.logdir}" if result.logdir else ""
+        self.comment(f"{result.name}: {result.outcome}{tail} "
+                     f"in {result.seconds:.1f}s{where}")
+
+    def finish(self, logs: str | None = None) -> str:
+        """Writes the plan line and the summary; returns the summary."""
+        self.out.write(f"1..{self.count}\n")
+        n = {o: sum(e.outcome == o for e in self.entries) for o in OUTCOMES}
+        parts = [f"{n['PASS']} PASS", f"{n['XFAIL']} XFAIL"]
+        parts += [f"{n[o]} {o}" for o in ("SKIP", "ERROR") if n[o]]
+        parts.append(f"{n['FAIL']} FAIL")
+        kept = [e.logdir for e in self.entries if e.logdir]
+        where = logs or (kept[0] if len(kept) == 1 else None)
+        if len(kept) > 1 and not logs:
+            where = ", ".join(kept)
+        line = (f"slotprobe: {len(self.entries)} "
+                f"entr{'y' if len(self.entries) == 1 else 'ies'}: "
+                + ", ".join(parts) + (f" (logs: {where})" if where else ""))
+        self.out.write(line + "\n")
+        self.out.flush()
+        return line
+
+    def all_expected(self) -> bool:
+        return all(e.outcome in EXPECTED for e in self.entries)
+
+    def write_junit(self, path: str) -> None:
+        suites = ET.Element("testsuites", name="slotprobe")
+        for e in self.entries:
+            suite = ET.SubElement(suites, "testsuite", name=e.name,
+                                  tests=str(len(e.checks)), time=f"{e.seconds:.3f}")
+            fails = skips = 0
+            for c in e.checks:
+                case = ET.SubElement(suite, "testcase", classname=e.name,
+                                     name=c.description)
+                text = "\n".join(c.diagnostics)
+                if c.directive.startswith("SKIP"):
+                    skips += 1
+                    ET.SubElement(case, "skipped", message=c.directive[5:])
+                elif c.directive.startswith("TODO"):
+                    skips += 1
+                    ET.SubElement(case, "skipped", message="expected failure: "
+                                  + c.directive[5:]).text = text
+                elif not c.ok:
+                    fails += 1
+                    ET.SubElement(case, "failure", message=c.description).text = text
+            suite.set("failures", str(fails))
+            suite.set("skipped", str(skips))
+            out = ET.SubElement(suite, "system-out")
+            out.text = f"outcome: {e.outcome}" + (f" ({e.reason})" if e.reason else "") \
+                + (f"\nlogs: {e.logdir}" if e.logdir else "")
+        ET.indent(suites)
+        ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
