@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""A stand-in for qemu-system-x86_64 in the harness tests.
+
+Connects to the harness's QMP and host-link sockets like QEMU 7.2 does,
+answers the QMP commands the harness uses, and plays a scripted guest from
+the JSON file named by $FAKE_QEMU_SCENARIO:
+
+  {"guest": [["hello", "selftest"], ["line", "result PASS x"],
+             ["checkpoint", "powered-off"], ["check_go", 1, "dst"],
+             ["raw", "garbage\\n"], ["sleep", 0.5], ["hang"], ["exit", 0],
+             ["crash", 14]],
+   "dst_load": "ok" | "fail",      what a destination does with the state
+   "src_status": "completed",      what the source claims after a migration
+   "version": [7, 2, 22]}
+
+Migration moves the script position and sequence number over the
+migration unix socket, so the guest continues on the destination.
+$FAKE_QEMU_PIDS, if set, is a folder where each fake writes its pid.
+"""
+import json
+import os
+import select
+import socket
+import sys
+import time
+
+PDS_ERROR = [
+    "qemu-system-x86_64: get_pci_config_device: Bad config data: i=0x6e "
+    "read: 0 device: 40 cmask: ff wmask: 0 w1cmask:19",
+    "qemu-system-x86_64: Failed to load PCIDevice:config",
+    "qemu-system-x86_64: Failed to load pcie-root-port:parent_obj.parent_obj.parent_obj",
+    "qemu-system-x86_64: error while loading state for instance 0x0 of device "
+    "'0000:00:12.0/pcie-root-port'",
+    "qemu-system-x86_64: load of migration failed: Invalid argument",
+]
+
+
+def opt(argv, name):
+    return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == name]
+
+
+def chardev_paths(argv):
+    out = {}
+    for spec in opt(argv, "-chardev"):
+        kind, _, rest = spec.partition(",")
+        kv = dict(p.split("=", 1) for p in rest.split(",") if "=" in p)
+        out[kv["id"]] = (kind, kv.get("path"))
+    return out
+
+
+class Fake:
+    def __init__(self, argv):
+        self.argv = argv
+        with open(os.environ["FAKE_QEMU_SCENARIO"]) as f:
+            self.sc = json.load(f)
+        devs = chardev_paths(argv)
+        self.qmp = self.connect(devs["qmp"][1])
+        self.link = self.connect(devs["hostlink"][1])
+        self.console = open(devs["con"][1], "a")
+        self.incoming = "defer" in opt(argv, "-incoming")
+        self.status = "inmigrate" if self.incoming else "running"
+        self.migrate_status = "none"
+        self.pc, self.seq, self.wait_go = 0, 0, None
+        self.go = (0, "src")
+        self.wake = 0.0
+        self.listener = None
+        self.qbuf = self.lbuf = b""
+
+    @staticmethod
+    def connect(path):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        return s
+
+    # guest ---------------------------------------------------------------
+    def send(self, line):
+        self.seq += 1
+        self.link.sendall(f"SP1 {self.seq} {line}\n".encode())
+
+    def exit(self, v):
+        self.send(f"bye status={v}")
+        self.console.write(f"slotprobe: exit {v}\n")
+        self.console.flush()
+        time.sleep(0.05)
+        os._exit((v << 1) | 1)
+
+    def step(self):
+        if self.status != "running" or self.wait_go or time.monotonic() < self.wake:
+            return
+        steps = self.sc["guest"]
+        if self.pc >= len(steps):
+            self.exit(0)
+        op, *args = steps[self.pc]
+        self.pc += 1
+        if op == "hello":
+            self.send(f"hello proto=1 test={args[0]} build=fake")
+        elif op == "line":
+            self.send(args[0])
+        elif op == "raw":
+            self.link.sendall(args[0].encode("latin-1"))
+        elif op == "checkpoint":
+            self.send(f"checkpoint {args[0]}")
+            self.wait_go = self.seq
+        elif op == "check_go":
+            ok = list(self.go) == [args[0], args[1]]
+            self.send(f"result {'PASS' if ok else 'FAIL'} go migrations="
+                      f"{self.go[0]} side={self.go[1]}")
+        elif op == "sleep":
+            self.wake = time.monotonic() + args[0]
+        elif op == "hang":
+            self.pc -= 1
+            self.wake = time.monotonic() + 3600
+        elif op == "crash":
+            self.send(f"crash vector={args[0]} name=#PF error=0x2 rip=0x1234 cr2=0x0")
+            self.exit(2)
+        elif op == "exit":
+            self.exit(args[0])
+
+    def on_link(self, data):
+        self.lbuf += data
+        while b"\n" in self.lbuf:
+            line, self.lbuf = self.lbuf.split(b"\n", 1)
+            w = line.decode().split()
+            if len(w) == 6 and w[2] == "go" and int(w[3]) == self.wait_go:
+                self.go = (int(w[4].split("=")[1]), w[5].split("=")[1])
+                self.wait_go = None
+
+    # QMP -----------------------------------------------------------------
+    def reply(self, obj):
+        self.qmp.sendall(json.dumps(obj).encode() + b"\r\n")
+
+    def on_qmp(self, cmd):
+        name, args = cmd.get("execute"), cmd.get("arguments", {})
+        ret = {}
+        if name == "query-version":
+            ma, mi, mc = self.sc.get("version", [7, 2, 22])
+            ret = {"qemu": {"major": ma, "minor": mi, "micro": mc}, "package": "fake"}
+        elif name == "query-kvm":
+            ret = {"enabled": False, "present": False}
+        elif name == "query-status":
+            ret = {"status": self.status, "running": self.status == "running"}
+        elif name == "query-migrate":
+            ret = {"status": self.migrate_status} if self.migrate_status != "none" else {}
+        elif name == "migrate-incoming":
+            path = args["uri"].split(":", 1)[1]
+            self.listener = socket.socket(socket.AF_UNIX)
+            self.listener.bind(path)
+            self.listener.listen(1)
+            self.migrate_status = "active"
+        elif name == "migrate":
+            s = self.connect(args["uri"].split(":", 1)[1])
+            s.sendall(json.dumps({"pc": self.pc, "seq": self.seq,
+                                  "wait_go": self.wait_go}).encode() + b"\n")
+            s.close()
+            self.status = "postmigrate"
+            self.migrate_status = self.sc.get("src_status", "completed")
+        elif name == "cont":
+            self.status = "running"
+        elif name == "quit":
+            self.reply({"return": {}})
+            os._exit(0)
+        elif name not in ("qmp_capabilities", "migrate-set-parameters", "migrate_cancel"):
+            self.reply({"error": {"class": "CommandNotFound", "desc": name}})
+            return
+        self.reply({"return": ret})
+
+    def on_incoming(self):
+        conn, _ = self.listener.accept()
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        if self.sc.get("dst_load", "ok") == "fail":
+            sys.stderr.write("\n".join(PDS_ERROR) + "\n")
+            sys.stderr.flush()
+            os._exit(1)
+        st = json.loads(data)
+        self.pc, self.seq, self.wait_go = st["pc"], st["seq"], st["wait_go"]
+        self.status, self.migrate_status = "running", "completed"
+        self.listener.close()
+        self.listener = None
+
+    def loop(self):
+        ma, mi, mc = self.sc.get("version", [7, 2, 22])
+        self.reply({"QMP": {"version": {"qemu": {"major": ma, "minor": mi, "micro": mc}},
+                            "capabilities": []}})
+        self.console.write("fake firmware booting\n")
+        self.console.flush()
+        while True:
+            self.step()
+            rs = [self.qmp, self.link] + ([self.listener] if self.listener else [])
+            ready, _, _ = select.select(rs, [], [], 0.02)
+            if self.listener in ready:
+                self.on_incoming()
+            if self.link in ready:
+                data = self.link.recv(4096)
+                if not data:
+                    os._exit(0)
+                self.on_link(data)
+            if self.qmp in ready:
+                data = self.qmp.recv(4096)
+                if not data:
+                    os._exit(0)
+                self.qbuf += data
+                while b"\n" in self.qbuf:
+                    line, self.qbuf = self.qbuf.split(b"\n", 1)
+                    self.on_qmp(json.loads(line))
+
+
+def main(argv):
+    if "-machine" in argv and "help" in opt(argv, "-machine"):
+        print("Supported machines are:\n"
+              "q35                  Standard PC (Q35 + ICH9, 2009) (alias of pc-q35-7.2)\n"
+              "pc-q35-7.2           Standard PC (Q35 + ICH9, 2009)\n"
+              "pc-q35-6.0           Standard PC (Q35 + ICH9, 2009)\n"
+              "none                 empty machine")
+        return 0
+    if os.environ.get("FAKE_QEMU_PIDS"):
+        with open(os.path.join(os.environ["FAKE_QEMU_PIDS"], str(os.getpid())), "w"):
+            pass
+    if os.environ.get("FAKE_QEMU_FAIL_START"):
+        sys.stderr.write("qemu-system-x86_64: -device bogus: 'bogus' is not a valid device model name\n")
+        return 1
+    Fake(argv).loop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,110 @@
+import random
+import unittest
+
+from tests.harness import support  # noqa: F401  (sets sys.path)
+from slotprobelib.hostlink import Garbage, HostLink, LINE_MAX, Message
+
+
+def lines(link: HostLink, data: bytes):
+    return link.feed(data)
+
+
+class ParseTest(unittest.TestCase):
+    def test_valid_messages(self):
+        hl = HostLink()
+        evs = hl.feed(b"SP1 1 hello proto=1 test=selftest build=abc\r\n"
+                      b"SP1 2 log starting\nSP1 3 checkpoint powered-off\n"
+                      b"SP1 4 result PASS slot 00:12.0: presence detect clear\n"
+                      b"SP1 5 summary tests=1 failed=0 skipped=0 xfail=0\n"
+                      b"SP1 6 bye status=0\n")
+        self.assertTrue(all(isinstance(e, Message) for e in evs), evs)
+        self.assertEqual([e.verb for e in evs],
+                         ["hello", "log", "checkpoint", "result", "summary", "bye"])
+        self.assertEqual(evs[0].fields["test"], "selftest")
+        self.assertEqual(evs[2].text, "powered-off")
+        self.assertEqual(evs[3].text, "PASS slot 00:12.0: presence detect clear")
+        self.assertEqual(evs[5].fields, {"status": "0"})
+
+    def test_split_across_reads(self):
+        hl = HostLink()
+        self.assertEqual(hl.feed(b"SP1 1 log he"), [])
+        evs = hl.feed(b"llo\n")
+        self.assertEqual(evs[0].text, "hello")
+
+    def garbage(self, data: bytes, hl: HostLink | None = None) -> str:
+        evs = (hl or HostLink()).feed(data)
+        self.assertTrue(evs and isinstance(evs[0], Garbage), evs)
+        return evs[0].reason
+
+    def test_garbage_kinds(self):
+        self.assertIn("non-printable", self.garbage(b"SP1 1 log \xff\x00\n"))
+        self.assertIn("not an SP1", self.garbage(b"hello world\n"))
+        self.assertIn("not an SP1", self.garbage(b"SP2 1 log x\n"))
+        self.assertIn("sequence", self.garbage(b"SP1 x log x\n"))
+        self.assertIn("unknown verb", self.garbage(b"SP1 1 dance now\n"))
+        self.assertIn("result", self.garbage(b"SP1 1 result MAYBE x\n"))
+        self.assertIn("bye", self.garbage(b"SP1 1 bye status=zero\n"))
+        self.assertIn("checkpoint", self.garbage(b"SP1 1 checkpoint\n"))
+        self.assertIn("longer", self.garbage(b"SP1 1 log " + b"x" * 300 + b"\n"))
+
+    def test_overlong_without_newline_reported_once(self):
+        hl = HostLink()
+        evs = hl.feed(b"x" * 1000) + hl.feed(b"y" * 1000) + hl.feed(b"\nSP1 1 log ok\n")
+        self.assertEqual([type(e) for e in evs], [Garbage, Message])
+
+    def test_sequence_gap_and_duplicate(self):
+        hl = HostLink()
+        hl.feed(b"SP1 1 log a\n")
+        evs = hl.feed(b"SP1 3 checkpoint x\n")
+        self.assertIsInstance(evs[0], Garbage)
+        self.assertIn("gap", evs[0].reason)
+        self.assertEqual(evs[1].verb, "checkpoint")   # still answered
+        self.assertIn("duplicate", self.garbage(b"SP1 3 log again\n", hl))
+
+    def test_encode_go(self):
+        hl = HostLink()
+        self.assertEqual(hl.encode_go(7, 0, "src"), b"SP1 1 go 7 migrations=0 side=src\n")
+        self.assertEqual(hl.encode_go(9, 2, "dst"), b"SP1 2 go 9 migrations=2 side=dst\n")
+        with self.assertRaises(ValueError):
+            hl.encode_go(1, 0, "left")
+
+    def test_max_length_line_is_fine(self):
+        line = b"SP1 1 log " + b"x" * (LINE_MAX - 10)
+        self.assertEqual(len(line), LINE_MAX)
+        self.assertIsInstance(HostLink().feed(line + b"\n")[0], Message)
+
+
+class FuzzTest(unittest.TestCase):
+    VALID = [b"SP1 1 hello proto=1 test=selftest build=abc",
+             b"SP1 2 checkpoint powered-off", b"SP1 3 result FAIL x y z",
+             b"SP1 4 crash vector=14 name=#PF error=0x2 rip=0x1 cr2=0x0",
+             b"SP1 5 bye status=77", b"SP1 6 obs 00:12.0 SltSta 0x0040"]
+
+    def test_random_bytes_never_raise(self):
+        rng = random.Random(1234)
+        hl = HostLink()
+        for _ in range(3000):
+            chunk = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 80)))
+            for ev in hl.feed(chunk):
+                self.assertIsInstance(ev, (Message, Garbage))
+
+    def test_mutated_lines_never_raise(self):
+        rng = random.Random(99)
+        for i in range(5000):
+            line = bytearray(rng.choice(self.VALID))
+            for _ in range(rng.randrange(1, 4)):
+                op = rng.randrange(3)
+                pos = rng.randrange(len(line))
+                if op == 0:
+                    line[pos] = rng.randrange(256)
+                elif op == 1:
+                    del line[pos]
+                else:
+                    line.insert(pos, rng.choice(b" =\r\n\x00SP19"))
+            hl = HostLink()
+            for ev in hl.feed(bytes(line) + b"\n"):
+                self.assertIsInstance(ev, (Message, Garbage))
+
+
+if __name__ == "__main__":
+    unittest.main()

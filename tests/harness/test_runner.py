@@ -1,0 +1,151 @@
+"""The runner against fake_qemu.py: a scripted guest behind real sockets."""
+import os
+import shutil
+import tempfile
+import unittest
+
+from tests.harness.support import ERRATA, FAKE_QEMU, FakeScenario
+from slotprobelib.errata import load_errata
+from slotprobelib.plan import Entry
+from slotprobelib.runner import Options, Runner
+
+PDS = ["hello", "pds-migration"]
+
+
+def entry(**kw) -> Entry:
+    base = dict(name="t", test="selftest", machine="pc-q35-6.0", timeout=20)
+    base.update(kw)
+    return Entry(**base)
+
+
+class RunnerTest(unittest.TestCase):
+    def setUp(self):
+        self.logs = tempfile.mkdtemp(prefix="slotprobe-logs-")
+        self.addCleanup(shutil.rmtree, self.logs, True)
+        self.errata = load_errata(ERRATA)
+
+    def run_entry(self, guest, e=None, **scenario):
+        opts = Options(qemu=FAKE_QEMU, ovmf=FAKE_QEMU, kernel=FAKE_QEMU,
+                       log_dir=self.logs)
+        with FakeScenario(guest, **scenario):
+            return Runner(e or entry(), opts, self.errata).run()
+
+    def texts(self, result):
+        return [("ok " if c.ok else "not ok ") + c.description
+                + (" # " + c.directive if c.directive else "") for c in result.checks]
+
+    def test_pass(self):
+        r = self.run_entry([["hello", "selftest"], ["line", "result PASS one"],
+                            ["line", "summary tests=1 failed=0 skipped=0 xfail=0"],
+                            ["exit", 0]])
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
+        self.assertIn("ok guest exit status PASS", self.texts(r))
+        self.assertIsNone(r.logdir)      # removed on success
+        self.assertEqual(os.listdir(self.logs), [])
+
+    def test_guest_failure_keeps_logs(self):
+        r = self.run_entry([["hello", "selftest"], ["line", "result FAIL two"], ["exit", 1]])
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertIn("not ok FAIL: two", self.texts(r))
+        self.assertTrue(os.path.isfile(os.path.join(r.logdir, "src-console.log")))
+        self.assertTrue(os.path.isfile(os.path.join(r.logdir, "qmp.log")))
+
+    def test_migration_success_goes_to_destination(self):
+        e = entry(migrate_at=["powered-off"])
+        r = self.run_entry([["hello", "selftest"], ["checkpoint", "powered-off"],
+                            ["check_go", 1, "dst"], ["exit", 0]], e)
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
+        self.assertTrue(any(t.startswith("ok migration 1 at checkpoint powered-off completed")
+                            for t in self.texts(r)))
+        self.assertIn("ok PASS: go migrations=1 side=dst", self.texts(r))
+
+    def test_checkpoint_without_migration(self):
+        r = self.run_entry([["hello", "selftest"], ["checkpoint", "a"],
+                            ["check_go", 0, "src"], ["exit", 0]])
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
+
+    def test_pingpong(self):
+        guest = [["hello", "selftest"]]
+        for i in range(1, 4):
+            guest += [["checkpoint", f"cp{i}"], ["check_go", i, "dst"]]
+        r = self.run_entry(guest + [["exit", 0]], entry(migrate_at=["all"]))
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
+        self.assertEqual(sum("completed" in t for t in self.texts(r)), 3)
+
+    def test_destination_failure_is_known_bug(self):
+        e = entry(test="pds-migration", migrate_at=["powered-off"],
+                  errata=["qemu-pds-cmask"])
+        for src_status in ("completed", "failed"):   # the source says either
+            with self.subTest(src_status=src_status):
+                r = self.run_entry([PDS, ["checkpoint", "powered-off"],
+                                    ["check_go", 1, "dst"], ["exit", 1]], e,
+                                   dst_load="fail", src_status=src_status)
+                self.assertEqual(r.outcome, "XFAIL", self.texts(r))
+                mig = [c for c in r.checks if c.description.startswith("migration 1")][0]
+                self.assertIn("fixed by 625b370c45", mig.directive)
+                self.assertTrue(any("i=0x6e" in d for d in mig.diagnostics))
+                # the guest resumed on the source and said so
+                self.assertIn("not ok FAIL: go migrations=0 side=src "
+                              "# TODO after known bug qemu-pds-cmask", self.texts(r))
+
+    def test_known_bug_not_showing_is_reported(self):
+        e = entry(test="pds-migration", migrate_at=["powered-off"],
+                  errata=["qemu-pds-cmask"])
+        r = self.run_entry([PDS, ["checkpoint", "powered-off"], ["exit", 0]], e)
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertIn("did not show on QEMU 7.2.22", r.reason)
+        r = self.run_entry([PDS, ["checkpoint", "powered-off"], ["exit", 0]], e,
+                           version=[8, 1, 0])
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
+
+    def test_fixed_qemu_failure_is_fail(self):
+        e = entry(test="pds-migration", migrate_at=["powered-off"])
+        r = self.run_entry([PDS, ["checkpoint", "powered-off"], ["exit", 0]], e,
+                           dst_load="fail", version=[8, 2, 0])
+        self.assertEqual(r.outcome, "FAIL", self.texts(r))
+
+    def test_guest_never_answers(self):
+        r = self.run_entry([["hello", "selftest"], ["hang"]], entry(timeout=1.5))
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertIn("timeout after 1.5s", r.reason)
+        c = [c for c in r.checks if "timeout" in c.description][0]
+        self.assertIn("fake firmware booting", c.diagnostics)
+
+    def test_garbage_on_the_line(self):
+        r = self.run_entry([["hello", "selftest"], ["raw", "\x00\xffnoise\n"],
+                            ["raw", "SP1 99 dance\n"], ["exit", 0]])
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertIn("host link: 2 garbage line(s)", r.reason)
+
+    def test_crash(self):
+        r = self.run_entry([["hello", "selftest"], ["crash", 14]])
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertIn("crashed: vector 14 (#PF) at rip=0x1234", r.reason)
+        r = self.run_entry([["hello", "selftest"], ["crash", 14]], entry(expect="crash"))
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
+
+    def test_expected_crash_missing(self):
+        r = self.run_entry([["hello", "selftest"], ["exit", 0]], entry(expect="crash"))
+        self.assertEqual(r.outcome, "FAIL")
+
+    def test_guest_setup_error(self):
+        r = self.run_entry([["line", "error unknown test 'nope'; available: selftest"],
+                            ["exit", 4]])
+        self.assertEqual(r.outcome, "ERROR")
+        self.assertEqual(r.reason, "unknown test 'nope'; available: selftest")
+
+    def test_skip(self):
+        r = self.run_entry([["hello", "selftest"], ["line", "result SKIP no slot"],
+                            ["exit", 77]])
+        self.assertEqual(r.outcome, "SKIP", self.texts(r))
+
+    def test_qemu_fails_to_start(self):
+        os.environ["FAKE_QEMU_FAIL_START"] = "1"
+        self.addCleanup(os.environ.pop, "FAKE_QEMU_FAIL_START")
+        r = self.run_entry([])
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertIn("not a valid device model", r.reason)
+
+
+if __name__ == "__main__":
+    unittest.main()
