@@ -157,6 +157,9 @@ class Fake:
         elif name == "cont":
             self.status = "running"
         elif name == "quit":
+            if os.environ.get("FAKE_QEMU_PIDS"):   # proof of an orderly stop
+                open(os.path.join(os.environ["FAKE_QEMU_PIDS"],
+                                  f"{os.getpid()}.quit"), "w").close()
             self.reply({"return": {}})
             os._exit(0)
         elif name not in ("qmp_capabilities", "migrate-set-parameters", "migrate_cancel"):

@@ -1,0 +1,101 @@
+"""TAP and JUnit output, and judging with errata."""
+import io
+import os
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+from tests.harness.support import ERRATA
+from slotprobelib.errata import load_errata
+from slotprobelib.judge import judge
+from slotprobelib.plan import Entry
+from slotprobelib.report import Check, EntryResult, Report
+
+BAD_LOAD = ("qemu-system-x86_64: get_pci_config_device: Bad config data: i=0x6e read: 0 "
+            "device: 40 cmask: ff wmask: 0 w1cmask:19")
+
+
+def sample() -> list[EntryResult]:
+    return [
+        EntryResult("selftest", "PASS", checks=[Check(True, "qemu started"),
+                                                Check(True, "guest exit status PASS")]),
+        EntryResult("pds", "XFAIL", "known bug", checks=[Check(
+            False, "migration 1 at checkpoint powered-off failed",
+            directive="TODO known bug qemu-pds-cmask: fixed by 625b370c45",
+            diagnostics=[BAD_LOAD])], logdir="/tmp/x"),
+        EntryResult("skip", "SKIP", checks=[Check(True, "no slot # here",
+                                                  directive="SKIP no slot")]),
+        EntryResult("bad", "FAIL", "boom", checks=[Check(False, "boom")]),
+    ]
+
+
+class ReportTest(unittest.TestCase):
+    def test_tap(self):
+        out = io.StringIO()
+        r = Report(out)
+        for e in sample():
+            r.add(e)
+        summary = r.finish()
+        lines = out.getvalue().splitlines()
+        self.assertEqual(lines[0], "TAP version 13")
+        self.assertIn("ok 1 - selftest: qemu started", lines)
+        self.assertIn("not ok 3 - pds: migration 1 at checkpoint powered-off failed "
+                      "# TODO known bug qemu-pds-cmask: fixed by 625b370c45", lines)
+        self.assertIn("#   " + BAD_LOAD, lines)
+        self.assertIn("ok 4 - skip: no slot no. here # SKIP no slot", lines)
+        self.assertIn("1..5", lines)
+        self.assertEqual(summary, "slotprobe: 4 entries: 1 PASS, 1 XFAIL, 1 SKIP, 1 FAIL "
+                                  "(logs: /tmp/x)")
+        self.assertFalse(r.all_expected())
+
+    def test_junit(self):
+        r = Report(io.StringIO())
+        for e in sample():
+            r.add(e)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "j.xml")
+            r.write_junit(path)
+            root = ET.parse(path).getroot()
+        suites = {s.get("name"): s for s in root}
+        self.assertEqual(suites["bad"].get("failures"), "1")
+        self.assertEqual(suites["pds"].get("failures"), "0")
+        self.assertEqual(suites["pds"].get("skipped"), "1")
+        self.assertIsNotNone(suites["skip"].find("testcase/skipped"))
+
+
+class JudgeTest(unittest.TestCase):
+    def setUp(self):
+        self.errata = load_errata(ERRATA)
+        self.entry = Entry(name="pds", test="pds-migration", machine="pc-q35-6.0",
+                           errata=["qemu-pds-cmask"])
+
+    def checks(self):
+        return [Check(True, "qemu started"),
+                Check(False, "migration 1 failed", evidence=BAD_LOAD),
+                Check(False, "guest exit status FAIL")]
+
+    def test_known_bug_is_xfail(self):
+        r = judge("pds", self.checks(), self.entry, self.errata, (7, 2, 22), "pc-q35-6.0")
+        self.assertEqual(r.outcome, "XFAIL")
+        self.assertIn("fixed by 625b370c45", r.reason)
+        self.assertEqual(r.checks[2].directive, "TODO after known bug qemu-pds-cmask")
+
+    def test_same_failure_on_fixed_qemu_is_fail(self):
+        r = judge("pds", self.checks(), self.entry, self.errata, (8, 1, 0), "pc-q35-6.0")
+        self.assertEqual(r.outcome, "FAIL")
+
+    def test_bug_that_did_not_show(self):
+        r = judge("pds", [Check(True, "migration 1 completed")], self.entry, self.errata,
+                  (7, 2, 22), "pc-q35-6.0")
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertEqual(r.reason, "known bug qemu-pds-cmask did not show on QEMU 7.2.22 "
+                         "(pc-q35-6.0): backport, or the test lost its power")
+
+    def test_setup_error(self):
+        r = judge("x", [Check(False, "guest set-up error: unknown test")], self.entry,
+                  self.errata, (7, 2, 22), "pc-q35-6.0", setup_error="unknown test")
+        self.assertEqual((r.outcome, r.reason), ("ERROR", "unknown test"))
+
+
+if __name__ == "__main__":
+    unittest.main()
