@@ -428,3 +428,23 @@ UNIT_TEST(slot_read_regs_and_print)
 		  "\t\tSltSta:\tStatus: AttnBtn- PowerFlt- MRL- CmdCplt- PresDet+ Interlock-\r\n"
 		  "\t\t\tChanged: MRL- PresDet- LinkState-\r\n");
 }
+
+UNIT_TEST(slot_host_side_events_in_the_model)
+{
+	setup(NULL);
+	sim_port_unplug(port);		/* surprise removal */
+	CHECK_EQ(slot_status(&slot), PCI_EXP_SLTSTA_PDC | PCI_EXP_SLTSTA_DLLSC);
+	CHECK(!(link_status(&slot) & PCI_EXP_LNKSTA_DLLLA));
+	CHECK(!slot_child_present(&slot));
+	slot_clear_events(&slot, SLOT_EVENTS);
+
+	sim_port_plug(port);		/* the slot is still powered: link comes up */
+	CHECK(slot_status(&slot) & PCI_EXP_SLTSTA_PDS);
+	CHECK(slot_status(&slot) & PCI_EXP_SLTSTA_PDC);
+	CHECK(slot_wait_link_active(&slot, 1000));
+	CHECK(slot_status(&slot) & PCI_EXP_SLTSTA_DLLSC);
+	CHECK(slot_wait_child(&slot, 10));
+
+	sim_port_press_button(port);
+	CHECK_EQ(slot_clear_events(&slot, PCI_EXP_SLTSTA_ABP), PCI_EXP_SLTSTA_ABP);
+}
