@@ -86,6 +86,7 @@ class HostLink:
         self._overlong = False
         self.expected_seq = 1
         self.hseq = 0
+        self.preamble = b""     # firmware output before the guest's first line
 
     def feed(self, data: bytes) -> list[Event]:
         """Bytes from the guest's COM2 in, complete events out."""
@@ -110,6 +111,16 @@ class HostLink:
     def parse_line(self, line: bytes) -> list[Event]:
         if line.endswith(b"\r"):
             line = line[:-1]
+        if self.expected_seq == 1:
+            # OVMF's terminal driver writes its clear-screen escapes to every
+            # serial port, COM2 included, before our image starts: that is
+            # not the guest talking, so keep it aside instead of as garbage.
+            start = line.find(f"SP{PROTO} ".encode())
+            if start < 0:
+                self.preamble += line + b"\n"
+                return []
+            self.preamble += line[:start]
+            line = line[start:]
         raw = _printable(line)
         if len(line) > LINE_MAX:
             return [Garbage(f"line longer than {LINE_MAX} bytes", raw)]

@@ -34,8 +34,8 @@ class EntryResult:
 
 
 def _clean(text: str) -> str:
-    # '#' starts a directive in TAP: keep descriptions free of it.
-    return " ".join(text.replace("#", "no.").split())
+    # '#' starts a directive in TAP; TAP 13 escapes it as '\#'.
+    return " ".join(text.replace("\\", "\\\\").replace("#", "\\#").split())
 
 
 class Report:

@@ -200,7 +200,8 @@ class Runner:
             status, _, text = ev.text.partition(" ")
             self.results += 1
             directive = {"SKIP": "SKIP " + text, "XFAIL": "TODO guest-known failure"}
-            self.check(status in ("PASS", "SKIP"), f"{status}: {text}",
+            self.check(status in ("PASS", "SKIP"),
+                       text if status in ("PASS", "SKIP") else f"{status}: {text}",
                        directive=directive.get(status, ""))
         elif ev.verb == "crash":
             self.crash = ("crashed: vector {} ({}) at rip={} error={} cr2={}"

@@ -32,7 +32,10 @@ class ParseTest(unittest.TestCase):
         self.assertEqual(evs[0].text, "hello")
 
     def garbage(self, data: bytes, hl: HostLink | None = None) -> str:
-        evs = (hl or HostLink()).feed(data)
+        if hl is None:      # past the firmware preamble: strict rules apply
+            hl = HostLink()
+            hl.feed(b"SP1 1 log started\n")
+        evs = hl.feed(data)
         self.assertTrue(evs and isinstance(evs[0], Garbage), evs)
         return evs[0].reason
 
@@ -60,6 +63,15 @@ class ParseTest(unittest.TestCase):
         self.assertIn("gap", evs[0].reason)
         self.assertEqual(evs[1].verb, "checkpoint")   # still answered
         self.assertIn("duplicate", self.garbage(b"SP1 3 log again\n", hl))
+
+    def test_firmware_preamble_is_not_garbage(self):
+        # Measured: OVMF clears the screen on COM2 too before the image runs.
+        hl = HostLink()
+        evs = hl.feed(b"\x1b[2J\x1b[01;01H\x1b[=3h\r\n\x1b[2J\x1b[01;01HSP1 1 hello "
+                      b"proto=1 test=selftest build=x\nSP1 2 log a\n")
+        self.assertEqual([e.verb for e in evs], ["hello", "log"])
+        self.assertIn(b"\x1b[2J", hl.preamble)
+        self.assertIsInstance(hl.feed(b"\x1b[2Jnoise\n")[0], Garbage)  # not after hello
 
     def test_encode_go(self):
         hl = HostLink()

@@ -57,7 +57,7 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(r.outcome, "PASS", self.texts(r))
         self.assertTrue(any(t.startswith("ok migration 1 at checkpoint powered-off completed")
                             for t in self.texts(r)))
-        self.assertIn("ok PASS: go migrations=1 side=dst", self.texts(r))
+        self.assertIn("ok go migrations=1 side=dst", self.texts(r))
 
     def test_checkpoint_without_migration(self):
         r = self.run_entry([["hello", "selftest"], ["checkpoint", "a"],
