@@ -3,6 +3,7 @@
 
 #include "acpi.h"
 #include "acpi_build.h"
+#include "sim.h"
 #include "unit.h"
 
 static struct acpi_info info;
@@ -460,4 +461,20 @@ UNIT_TEST(acpi_fadt_pm_tmr_blk_out_of_port_space)
 	acpi_fix_checksum(tables[0]);
 	CHECK_EQ(parse(acpi2(tables, 1)), -1);
 	CHECK_STR(err, "FACP: PM_TMR_BLK 0x12345 beyond the I/O port space");
+}
+
+/* ---- from the tables to config access ---- */
+
+UNIT_TEST(acpi_mcfg_drives_ecam_access)
+{
+	struct ecam_window w;
+	uint8_t *tables[1];
+
+	sim_ecam_window(&w);
+	sim_add_func(pci_bdf(0, 1, 0, 0), 0x1033, 0x0194, 0x0c0330);
+	acpi_build_reset();
+	tables[0] = acpi_build_mcfg(&w, 1);
+	CHECK_EQ(parse(acpi2(tables, 1)), 0);
+	pci_cfg_use_ecam(info.mcfg, info.mcfg_count);
+	CHECK_EQ(pci_cfg_read32(pci_bdf(0, 1, 0, 0), 0), 0x01941033);
 }

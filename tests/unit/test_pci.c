@@ -630,3 +630,32 @@ UNIT_TEST(pci_print_topology_q35)
 		      "secondary bus 0 (not configured)\r\n"));
 	CHECK(printed("  00:1e.0: capability list loops at 0x48\r\n"));
 }
+
+UNIT_TEST(pci_ext_cap_list_too_long)
+{
+	struct sim_func *f = sim_add_func(bdf(0, 3, 0), 0x1af4, 0x1041, 0);
+	struct pci_cap_fault fault;
+
+	/* 4-byte headers chained one after another: no loop, just too many. */
+	for (uint32_t off = 0x100; off < 0xffc; off += 4)
+		sim_set32(f, off, PCI_EXT_CAP_ID_VC | 1 << 16 | (off + 4) << 20);
+	use_sim_ecam();
+	CHECK_EQ(walk(bdf(0, 3, 0), true, &fault), (4096 - 256) / 8);
+	CHECK_EQ(fault.stop, PCI_CAP_STOP_TOO_LONG);
+}
+
+UNIT_TEST(pci_cfg_windows_reported)
+{
+	const struct ecam_window *w;
+	struct ecam_window two[2] = {
+		{ 0xe0000000, 0, 0, 0x7f }, { 0xf0000000, 1, 0, 0x3f },
+	};
+
+	pci_cfg_use_portio();
+	CHECK_EQ(pci_cfg_windows(&w), 1);
+	CHECK(w[0].seg == 0 && w[0].bus_start == 0 && w[0].bus_end == 0xff);
+	pci_cfg_use_ecam(two, 2);
+	CHECK_EQ(pci_cfg_windows(&w), 2);
+	CHECK_EQ(w[1].base, 0xf0000000);
+	CHECK_EQ(w[1].seg, 1);
+}
