@@ -60,7 +60,10 @@ def migrate(src: Qemu, dst: Qemu, number: int, timeout: float) -> MigrationResul
         return MigrationResult(True, seconds)
     dst.stop()   # it may still be half-loaded; its stderr is what we report
     resume_source(src, time.monotonic() + 10)
-    return MigrationResult(False, seconds, outcome, _stderr_lines(dst))
+    errors = _stderr_lines(dst)
+    if errors:   # the first line says why; the rest is QEMU unwinding
+        outcome += ": " + errors[0].split(": ", 1)[-1]
+    return MigrationResult(False, seconds, outcome, errors)
 
 
 def _wait_destination(dst: Qemu, deadline: float) -> str:
