@@ -126,7 +126,7 @@ static void raise_fault(const char *kind)
 	report(false, "fault=%s: no fault happened", kind);
 }
 
-GUEST_TEST(selftest, "selftest", "checkpoints expect-migrations fault hang",
+GUEST_TEST(selftest_main, "selftest", "checkpoints expect-migrations fault hang",
 	   "the runtime checks itself: printf, clock, deadlines, host link, faults")
 {
 	check_printf();

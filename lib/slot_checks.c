@@ -1,0 +1,97 @@
+/*
+ * slot_checks.c - shared checklists for guest tests (see slot_checks.h).
+ */
+#include "pci.h"
+#include "report.h"
+#include "slot_checks.h"
+#include "slots.h"
+
+void check_slot_consistent(struct pcie_slot *s)
+{
+	uint16_t sta = slot_status(s);
+	uint16_t lnksta = link_status(s);
+	bool pds = sta & PCI_EXP_SLTSTA_PDS;
+	bool answers = slot_child_present(s);
+
+	report(pds == answers, "PresDet%c agrees with the bus: a function %s behind "
+	       "the slot (SltSta %04x)", pds ? '+' : '-',
+	       answers ? "answers" : "does not answer", sta);
+	if (s->lnkcap & PCI_EXP_LNKCAP_DLLLARC)
+		report(!(lnksta & PCI_EXP_LNKSTA_DLLLA) || pds,
+		       "no active link in an empty slot (LnkSta %04x, SltSta %04x)",
+		       lnksta, sta);
+}
+
+void check_slot_powered_off(struct pcie_slot *s)
+{
+	uint16_t ctl = slot_ctrl(s);
+	uint16_t sta = slot_status(s);
+	uint16_t lnksta = link_status(s);
+
+	if (slot_has_power_controller(s))
+		report((ctl & PCI_EXP_SLTCTL_PCC) == PCI_EXP_SLTCTL_PWR_OFF,
+		       "Power Controller Control reads off (SltCtl %04x)", ctl);
+	if (s->sltcap & PCI_EXP_SLTCAP_PIP)
+		report((ctl & PCI_EXP_SLTCTL_PIC) == PCI_EXP_SLTCTL_PWR_IND_OFF,
+		       "Power Indicator reads off (SltCtl %04x)", ctl);
+	report(!(sta & PCI_EXP_SLTSTA_PDS), "Presence Detect State clear (SltSta %04x)", sta);
+	if (s->lnkcap & PCI_EXP_LNKCAP_DLLLARC)
+		report(!(lnksta & PCI_EXP_LNKSTA_DLLLA),
+		       "Data Link Layer Link Active clear (LnkSta %04x)", lnksta);
+	report(!slot_child_present(s), "nothing answers behind the slot (vendor %04x)",
+	       pci_vendor(slot_child(s, 0)));
+}
+
+void check_slot_powered_on(struct pcie_slot *s)
+{
+	uint16_t ctl = slot_ctrl(s);
+	uint16_t sta = slot_status(s);
+	uint16_t lnksta = link_status(s);
+
+	if (slot_has_power_controller(s))
+		report((ctl & PCI_EXP_SLTCTL_PCC) == PCI_EXP_SLTCTL_PWR_ON,
+		       "Power Controller Control reads on (SltCtl %04x)", ctl);
+	report(sta & PCI_EXP_SLTSTA_PDS, "Presence Detect State set (SltSta %04x)", sta);
+	if (s->lnkcap & PCI_EXP_LNKCAP_DLLLARC)
+		report(lnksta & PCI_EXP_LNKSTA_DLLLA,
+		       "Data Link Layer Link Active set (LnkSta %04x)", lnksta);
+	report(slot_child_present(s), "a function answers behind the slot (vendor %04x)",
+	       pci_vendor(slot_child(s, 0)));
+}
+
+void clear_events_and_check(struct pcie_slot *s)
+{
+	uint16_t cleared = slot_clear_events(s, SLOT_EVENTS);
+	uint16_t left = slot_status(s) & SLOT_EVENTS;
+
+	report(left == 0, "slot events cleared (were %04x, left %04x)", cleared, left);
+}
+
+bool power_on_and_check(struct pcie_slot *s)
+{
+	bool ok = true, answers;
+
+	if (slot_has_power_controller(s)) {
+		slot_clear_events(s, PCI_EXP_SLTSTA_PFD);
+		ok = slot_write_cmd(s, PCI_EXP_SLTCTL_PWR_ON, PCI_EXP_SLTCTL_PCC);
+	}
+	if (s->sltcap & PCI_EXP_SLTCAP_PIP)
+		ok &= slot_set_indicators(s, PCI_EXP_SLTCTL_PWR_IND_BLINK, 0);
+	report(ok, "power-on commands completed within 1 s");
+	/* An empty slot never brings its link up: that is not a failure here. */
+	if (slot_status(s) & PCI_EXP_SLTSTA_PDS) {
+		report(slot_wait_link_active(s, SLOT_LINK_TIMEOUT_MS),
+		       "link up within %d ms", SLOT_LINK_TIMEOUT_MS);
+		slot_wait_child(s, SLOT_CHILD_TIMEOUT_MS);
+	}
+	answers = slot_child_present(s);
+	if (s->sltcap & PCI_EXP_SLTCAP_PIP)
+		report(slot_set_indicators(s, answers ? PCI_EXP_SLTCTL_PWR_IND_ON
+						      : PCI_EXP_SLTCTL_PWR_IND_OFF, 0),
+		       "power indicator command completed");
+	slots_print_state(s, "after power-on");
+	report_info("after power-on: %s behind the slot",
+		    answers ? "a device answers" : "no device");
+	check_slot_consistent(s);
+	return answers;
+}

@@ -1,0 +1,101 @@
+/*
+ * pds-migration - the seed case (QEMU upstream 625b370c45, Red Hat bug
+ * 2215819): power a slot off with one Slot Control write (PCC=1, PIC=off,
+ * which makes QEMU unplug the device and clear Presence Detect State),
+ * clear the events as an OS would, then stop at checkpoint "powered-off"
+ * so the harness can live-migrate right there. On whichever side the guest
+ * then runs it reads the slot again, checks it is still a powered-off,
+ * empty slot, powers it on and reports what appears, and offers a second
+ * checkpoint "powered-on".
+ *
+ * A QEMU before 8.1 checks PDS on load, so the destination refuses the
+ * state and the guest carries on on the source: the harness judges that
+ * (tests/errata.cfg); the guest checks what it can see either way.
+ *
+ * Parameters: slot=BDF, child=VVVV:DDDD, power-off=no (the control: same
+ * steps and checkpoints, slot left alone; must pass on every QEMU).
+ */
+#include "lib/args.h"
+#include "lib/guest_test.h"
+#include "lib/hostlink.h"
+#include "lib/pci.h"
+#include "lib/report.h"
+#include "lib/slot_checks.h"
+#include "lib/slots.h"
+
+static bool checkpoint(const char *name)
+{
+	struct hostlink_go go;
+
+	if (!report(hostlink_checkpoint(name, &go), "go-ahead at checkpoint %s", name))
+		return false;
+	report_info("after %s: running on the %s, %u migration(s) so far", name,
+		    go.on_destination ? "destination" : "source", go.migrations);
+	return true;
+}
+
+static void power_off(struct pcie_slot *s)
+{
+	report(slot_power_off_single_write(s),
+	       "power-off (PCC=1 and PIC=off in one write) completed within 1 s");
+	slots_print_state(s, "after power-off");
+	check_slot_powered_off(s);
+	clear_events_and_check(s);
+}
+
+static void check_unchanged(struct pcie_slot *s, const struct slot_regs *before)
+{
+	struct slot_regs now;
+
+	slot_read_regs(s, &now);
+	report(now.sltctl == before->sltctl, "SltCtl unchanged (%04x, was %04x)",
+	       now.sltctl, before->sltctl);
+	report(now.sltsta == before->sltsta, "SltSta unchanged (%04x, was %04x)",
+	       now.sltsta, before->sltsta);
+	report(now.lnksta == before->lnksta, "LnkSta unchanged (%04x, was %04x)",
+	       now.lnksta, before->lnksta);
+}
+
+GUEST_TEST(pds_migration_main, "pds-migration", "slot child power-off",
+	   "power a slot off, migrate, check the slot on the other side")
+{
+	struct pcie_slot s;
+	struct slot_regs before;
+	bool power_off_first = arg_bool("power-off", true);
+	char bdf[16];
+
+	if (slots_select(&s, 1, true) == 0) {
+		report_skip("no occupied hot-plug slot");
+		return;
+	}
+	s.power_off_settle_ms = 0;
+	report_prefix_pushf("slot %s", pci_bdf_str(s.port, bdf));
+	slots_print_state(&s, "at start");
+	slots_report_child_id(&s);
+	check_slot_powered_on(&s);
+	if (power_off_first)
+		power_off(&s);
+	slot_read_regs(&s, &before);
+
+	if (!checkpoint("powered-off"))
+		goto out;
+	report_prefix_push("after checkpoint");
+	slots_print_state(&s, "after checkpoint powered-off");
+	check_unchanged(&s, &before);
+	if (power_off_first) {
+		check_slot_powered_off(&s);
+		power_on_and_check(&s);
+	} else {
+		check_slot_powered_on(&s);
+		check_slot_consistent(&s);
+	}
+	report_prefix_pop();
+
+	if (!checkpoint("powered-on"))
+		goto out;
+	report_prefix_push("after checkpoint powered-on");
+	check_slot_consistent(&s);
+	report_prefix_pop();
+out:
+	report_prefix_pop();
+}
