@@ -73,6 +73,8 @@ def kvm_works(binary: str, ovmf: str, boot_seconds: float = 1.5) -> bool:
             q.start(timeout=10)
             assert q.qmp is not None
             kvm = q.qmp.command("query-kvm")
+            if not kvm.get("enabled"):
+                return False
             time.sleep(boot_seconds)
             status = q.qmp.command("query-status")
             return bool(kvm.get("enabled")) and status.get("status") == "running"

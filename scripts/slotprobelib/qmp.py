@@ -122,10 +122,14 @@ class Qmp:
                 if ev.get("event") == name and (predicate is None or predicate(ev)):
                     return ev
             seen = len(self.events)
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if time.monotonic() >= deadline:
                 raise QmpError(f"{self.name}: no {name} event within {timeout:g}s")
-            msg = self._read_message(deadline)
+            try:
+                msg = self._read_message(deadline)
+            except QmpError:
+                if self.closed:
+                    raise
+                continue        # the deadline: reported as a missing event
             if "event" in msg:
                 self.events.append(msg)
 

@@ -1,0 +1,82 @@
+"""QMP client over a socketpair, and what the harness learns about a binary."""
+import io
+import json
+import socket
+import threading
+import unittest
+
+from tests.harness.support import FAKE_QEMU, FakeScenario
+from slotprobelib.qemu_info import SetupError, check_machine, choose_accel, machine_types
+from slotprobelib.qmp import Qmp, QmpError
+
+
+class QmpTest(unittest.TestCase):
+    def serve(self, replies):
+        """A scripted QMP server: for each command received, send replies[i]."""
+        ours, theirs = socket.socketpair()
+        self.addCleanup(ours.close)
+
+        def run():
+            f = theirs.makefile("rwb")
+            f.write(b'{"QMP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 22}}}}\r\n')
+            f.flush()
+            for batch in replies:
+                if not f.readline():
+                    break
+                for msg in batch:
+                    f.write(json.dumps(msg).encode() + b"\r\n")
+                f.flush()
+            theirs.close()
+        threading.Thread(target=run, daemon=True).start()
+        log = io.StringIO()
+        return Qmp(ours, log, "src"), log
+
+    def test_command_and_events_in_order(self):
+        q, log = self.serve([
+            [{"return": {}}],
+            [{"event": "STOP"}, {"event": "MIGRATION", "data": {"status": "active"}},
+             {"return": {"status": "running"}}],
+            [{"error": {"class": "GenericError", "desc": "nope"}}],
+            [{"event": "MIGRATION", "data": {"status": "completed"}}, {"return": {}}]])
+        q.handshake(timeout=5)
+        self.assertEqual(q.greeting["version"]["qemu"]["micro"], 22)
+        self.assertEqual(q.command("query-status", timeout=5), {"status": "running"})
+        with self.assertRaisesRegex(QmpError, "nope"):
+            q.command("bad", timeout=5)
+        q.command("x", timeout=5)
+        self.assertEqual([e["event"] for e in q.events], ["STOP", "MIGRATION", "MIGRATION"])
+        ev = q.wait_event("MIGRATION", 1, lambda e: e["data"]["status"] == "completed")
+        self.assertEqual(ev["data"]["status"], "completed")
+        self.assertIn('src -> {"execute": "query-status"}', log.getvalue())
+
+    def test_deadline_and_closed(self):
+        q, _ = self.serve([[{"return": {}}], []])
+        q.handshake(timeout=5)
+        with self.assertRaisesRegex(QmpError, "no STOP event within 0.2s"):
+            q.wait_event("STOP", 0.2)
+        with self.assertRaisesRegex(QmpError, "closed|deadline"):
+            q.command("query-status", timeout=2)
+            q.command("query-status", timeout=2)
+
+
+class QemuInfoTest(unittest.TestCase):
+    def test_machine_aliases(self):
+        types = machine_types(FAKE_QEMU)
+        self.assertEqual(types["q35"], "pc-q35-7.2")
+        self.assertEqual(check_machine(FAKE_QEMU, "pc-q35-6.0"), "pc-q35-6.0")
+        with self.assertRaisesRegex(SetupError, "unknown machine type 'pc-q35-1.0'"):
+            check_machine(FAKE_QEMU, "pc-q35-1.0")
+
+    def test_accel(self):
+        said = []
+        self.assertEqual(choose_accel("tcg", FAKE_QEMU, FAKE_QEMU, said.append), "tcg")
+        self.assertEqual(choose_accel("kvm", FAKE_QEMU, FAKE_QEMU, said.append), "kvm")
+        self.assertEqual(said, [])
+        # the fake reports KVM disabled: auto falls back to TCG with one line
+        with FakeScenario([["hang"]]):
+            self.assertEqual(choose_accel("auto", FAKE_QEMU, FAKE_QEMU, said.append), "tcg")
+        self.assertEqual(said, ["slotprobe: KVM is not usable here, using TCG"])
+
+
+if __name__ == "__main__":
+    unittest.main()
