@@ -123,6 +123,11 @@ void report_info(const char *fmt, ...)
 	hostlink_send("log", "%s%s", prefixes, msg);
 }
 
+void report_obs(const char *location, const char *reg, unsigned long long value)
+{
+	hostlink_send("obs", "%s %s 0x%llx", location, reg, value);
+}
+
 int report_failures(void)
 {
 	return failures;

@@ -21,6 +21,13 @@ bool report_xfail(bool xfail, bool pass, const char *fmt, ...)
 void report_skip(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 void report_info(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 
+/*
+ * A structured observation for the harness's differential mode: register
+ * @reg of @location (a BDF, "00:12.0") read @value at this point of the run.
+ * Goes to the host link only ("obs 00:12.0 SLTSTA 0x0040").
+ */
+void report_obs(const char *location, const char *reg, unsigned long long value);
+
 /* Prints "SUMMARY: N tests, M unexpected failures, K skipped[, X expected failures]"
  * and returns the exit code for lib/exit.h. */
 int report_summary(void);
