@@ -73,7 +73,22 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--junit", metavar="FILE")
     r.add_argument("--keep-logs", action="store_true")
     r.add_argument("--log-dir")
+    r.add_argument("--repeat", type=int, default=1, metavar="N",
+                   help="run each entry N times (race hunting)")
+    r.add_argument("--shard", metavar="K/N", help="run the K-th of N slices (CI)")
     return p
+
+
+def shard(entries: list[Entry], spec: str | None) -> list[Entry]:
+    if not spec:
+        return entries
+    try:
+        k, n = (int(x) for x in spec.split("/"))
+    except ValueError:
+        raise SetupError(f"--shard wants K/N, e.g. 2/4, not {spec!r}") from None
+    if not 1 <= k <= n:
+        raise SetupError(f"--shard {spec}: need 1 <= K <= N")
+    return [e for i, e in enumerate(entries) if i % n == k - 1]
 
 
 def _known_tests(plan: Plan) -> set[str]:
@@ -137,7 +152,9 @@ def make_options(args: argparse.Namespace) -> Options:
 
 
 def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict) -> int:
-    entries = select_entries(args, plan)
+    if args.repeat < 1:
+        raise SetupError("--repeat wants a positive count")
+    entries = shard(select_entries(args, plan), args.shard)
     opts = make_options(args)
     for e in entries:     # unknown machine types: a set-up error, before booting
         check_machine(opts.qemu, opts.machine or e.machine)
@@ -148,8 +165,10 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict) -> int:
                               say=lambda m: print(m, file=sys.stderr))
     report = Report()
     for e in entries:
-        report.comment(f"{e.name}: {e.args_line()} on {opts.machine or e.machine}")
-        report.add(Runner(e, opts, errata).run())
+        for i in range(args.repeat):
+            report.comment(f"{e.name}: {e.args_line()} on {opts.machine or e.machine}"
+                           + (f" (run {i + 1} of {args.repeat})" if args.repeat > 1 else ""))
+            report.add(Runner(e, opts, errata).run())
     report.finish()
     if args.junit:
         report.write_junit(args.junit)

@@ -105,6 +105,15 @@ class CliTest(unittest.TestCase):
                                              ["exit", 4]])
         self.one_line_error(p, "set-up error: unknown test 'selftest'")
 
+    def test_shard_and_repeat(self):
+        guest = [["hello", "selftest"], ["exit", 0]]
+        p = self.fake_run("selftest", "selftest-fault", "--shard", "1/2", "--repeat", "2",
+                          guest=guest)
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertIn("slotprobe: 2 entries: 2 PASS", p.stdout)
+        self.assertNotIn("selftest-fault", p.stdout)
+        self.one_line_error(self.fake_run("selftest", "--shard", "3/2"), "--shard")
+
     def test_adhoc_test_with_params(self):
         p = self.fake_run("enumerate", "--param", "rootports=1", "--device", "-device x",
                           guest=[["hello", "enumerate"], ["exit", 0]])
