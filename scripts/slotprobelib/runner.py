@@ -3,12 +3,12 @@ guest results, exit status -> an EntryResult."""
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import IO
 
 from .errata import Erratum, Version
 from .guest_exit import GUEST_CODES, describe_other_exit, guest_code
@@ -18,7 +18,6 @@ from .migration import migrate
 from .plan import Entry
 from .qemu import Qemu, QemuError, QemuSpec
 from .qemu_info import check_machine
-from .qmp import QmpError
 from .report import Check, EntryResult
 
 EXPECTED_EXIT = {"pass": ("PASS", "SKIP"), "crash": ("CRASH",), "skip": ("SKIP",)}
@@ -70,6 +69,8 @@ class Runner:
         self.summary: dict[str, str] | None = None
         self.version: Version | None = None
         self.rundir = ""
+        self.transcript: IO[str] | None = None
+        self.exit_name: str | None = None   # guest exit name, TIMEOUT or OTHER
 
     # -- set-up ------------------------------------------------------------
     def _spec(self, incoming: bool) -> QemuSpec:
@@ -124,7 +125,8 @@ class Runner:
         finally:
             for q in list(self.live):
                 self._retire(q)
-            self.transcript.close()
+            if self.transcript:
+                self.transcript.close()
             if not done:    # interrupted: keep the evidence
                 print(f"slotprobe: logs of {e.name} kept in {self.rundir}",
                       file=sys.stderr)
@@ -141,7 +143,6 @@ class Runner:
         return result
 
     def _boot_and_collect(self, deadline: float, timeout: float) -> None:
-        self.exit_name: str | None = None
         src = self._new_qemu("src", incoming=False)
         try:
             src.start(timeout=min(30.0, timeout))
@@ -281,7 +282,3 @@ class Runner:
         if self.summary and self.summary.get("tests") != str(self.results):
             self.check(False, f"guest summary tests={self.summary.get('tests')} "
                        f"but {self.results} result lines arrived")
-
-    def command_line(self) -> str:
-        return shlex.join(Qemu(self._spec(False), self.rundir or "/tmp", "src",
-                               "args").command_line())
