@@ -126,8 +126,9 @@ static void setup_pci(void)
 			       acpi.mcfg[i].bus_end,
 			       (unsigned long long)acpi.mcfg[i].base);
 	} else {
-		report_info("no MCFG table: legacy port I/O config access, "
-			    "extended config space checks skipped");
+		report_info("%s: legacy port I/O config access, extended config "
+			    "space checks skipped", acpi.mcfg_found ?
+			    "MCFG has no allocations" : "no MCFG table");
 		pci_cfg_use_portio();
 	}
 }
