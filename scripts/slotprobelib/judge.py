@@ -16,7 +16,9 @@ def apply_errata(checks: list[Check], entry: Entry, errata: dict[str, Erratum],
         if not c.unexpected:
             continue
         text = "\n".join([c.description, c.evidence, *c.diagnostics])
-        match = next((e for e in applicable if e.shows_in(text)), None)
+        here = applicable if c.qemu is None else [
+            e for e in errata.values() if e.applies(*c.qemu)]
+        match = next((e for e in here if e.shows_in(text)), None)
         if match:
             shown = shown or match
             c.directive = f"TODO known bug {match.id}: fixed by {match.fix}"

@@ -17,6 +17,9 @@ class Check:
     directive: str = ""          # "TODO known bug ...", "SKIP reason" or ""
     diagnostics: list[str] = field(default_factory=list)
     evidence: str = ""           # text errata symptoms are matched against
+    # The QEMU that failed, when it is not the source (a destination from
+    # --dst-qemu/--dst-machine): (major, minor, micro), canonical machine.
+    qemu: tuple[tuple[int, int, int], str] | None = None
 
     @property
     def unexpected(self) -> bool:

@@ -98,6 +98,13 @@ class Runner:
         if q in self.live:
             self.live.remove(q)
 
+    def _identity(self, q: Qemu) -> tuple[Version, str] | None:
+        """The version and machine errata are matched against for q."""
+        version = _greeting_version(q)
+        if version is None:
+            return None
+        return version, check_machine(q.spec.binary, q.spec.machine)
+
     def check(self, ok: bool, text: str, **kw: object) -> Check:
         c = Check(ok, text, **kw)  # type: ignore[arg-type]
         self.checks.append(c)
@@ -241,7 +248,7 @@ class Runner:
                 self.check(False, f"migration {n} at checkpoint {name} failed: "
                            f"{m.error}", diagnostics=["destination stderr:",
                                                       *m.dst_errors],
-                           evidence="\n".join(m.dst_errors))
+                           evidence="\n".join(m.dst_errors), qemu=self._identity(dst))
                 self._retire(dst)
         try:
             cur.link_send(self.link.encode_go(ev.seq, self.migrations, side))

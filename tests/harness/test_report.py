@@ -84,6 +84,17 @@ class JudgeTest(unittest.TestCase):
         r = judge("pds", self.checks(), self.entry, self.errata, (8, 1, 0), "pc-q35-6.0")
         self.assertEqual(r.outcome, "FAIL")
 
+    def test_destination_version_decides(self):
+        # A fixed source migrating to an affected destination: the known bug.
+        checks = self.checks()
+        checks[1].qemu = ((7, 2, 22), "pc-q35-6.0")
+        r = judge("pds", checks, self.entry, self.errata, (8, 2, 0), "pc-q35-6.0")
+        self.assertEqual(r.outcome, "XFAIL")
+        checks = self.checks()
+        checks[1].qemu = ((8, 2, 0), "pc-q35-6.0")
+        r = judge("pds", checks, self.entry, self.errata, (7, 2, 22), "pc-q35-6.0")
+        self.assertEqual(r.outcome, "FAIL")
+
     def test_bug_that_did_not_show(self):
         r = judge("pds", [Check(True, "migration 1 completed")], self.entry, self.errata,
                   (7, 2, 22), "pc-q35-6.0")
