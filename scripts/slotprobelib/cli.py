@@ -10,34 +10,18 @@ import argparse
 import glob
 import os
 import shlex
-import signal
 import sys
 from typing import NoReturn, Sequence
 
 from .cfgfile import ConfigError
 from .errata import load_errata
+from .interrupt import Interrupted, install
 from .plan import Entry, Plan, check_params
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
 from .report import Report
 from .runner import Options, Runner
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-class Interrupted(BaseException):
-    """SIGINT/SIGTERM, raised where the harness is so every `with` unwinds.
-    A BaseException so that no `except Exception` swallows it."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-
-def _on_signal(signum: int, _frame: object) -> None:
-    # Later signals are ignored so the clean-up of the first one completes.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise Interrupted(signum)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -151,7 +135,8 @@ def make_options(args: argparse.Namespace) -> Options:
         timeout=args.timeout, keep_logs=args.keep_logs, log_dir=args.log_dir)
 
 
-def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict) -> int:
+def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
+            report_made: list[Report]) -> int:
     if args.repeat < 1:
         raise SetupError("--repeat wants a positive count")
     entries = shard(select_entries(args, plan), args.shard)
@@ -164,6 +149,7 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict) -> int:
     opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
                               say=lambda m: print(m, file=sys.stderr))
     report = Report()
+    report_made.append(report)
     for e in entries:
         for i in range(args.repeat):
             report.comment(f"{e.name}: {e.args_line()} on {opts.machine or e.machine}"
@@ -181,8 +167,8 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
+    install()
+    reports: list[Report] = []
     try:
         args = build_parser().parse_args(argv)
         plan = Plan(args.plan)
@@ -191,11 +177,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "list":
             print(plan.listing())
             return 0
-        return cmd_run(args, plan, errata)
+        return cmd_run(args, plan, errata, reports)
     except (SetupError, ConfigError) as e:
         print(f"slotprobe: {e}", file=sys.stderr)
         return 2
     except Interrupted as e:
+        if reports:       # what was seen so far, including the cut-short entry
+            if e.partial is not None:
+                reports[0].add(e.partial)
+            reports[0].finish()
         print(f"slotprobe: interrupted by {e}; every QEMU stopped", file=sys.stderr)
         return 128 + e.signum
     except BrokenPipeError:

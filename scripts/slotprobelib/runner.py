@@ -13,6 +13,7 @@ from typing import IO
 from .errata import Erratum, Version
 from .guest_exit import GUEST_CODES, describe_other_exit, guest_code
 from .hostlink import Garbage, HostLink, Message
+from .interrupt import Interrupted
 from .judge import judge
 from .migration import migrate
 from .plan import Entry
@@ -129,6 +130,12 @@ class Runner:
         try:
             self._boot_and_collect(time.monotonic() + timeout, timeout)
             done = True
+        except Interrupted as intr:
+            self.check(False, f"interrupted by {intr}")
+            intr.partial = EntryResult(e.name, "FAIL", f"interrupted by {intr}",
+                                       self.checks, self.rundir,
+                                       time.monotonic() - t0)
+            raise
         finally:
             for q in list(self.live):
                 self._retire(q)

@@ -66,7 +66,7 @@ class NoLeakTest(unittest.TestCase):
         self.fail("harness started no QEMU")
 
     def interrupt(self, qemu: str, image: str, ovmf: str, sig: int,
-                  boot: str = "--image") -> None:
+                  boot: str = "--image") -> str:
         harness = self.start(qemu, image, ovmf, boot)
         child = self.wait_for_child(harness)
         t0 = time.monotonic()
@@ -77,9 +77,12 @@ class NoLeakTest(unittest.TestCase):
         self.assertIn("interrupted by", err)
         self.assertNotIn("Traceback", err)
         self.assertFalse(alive(child), f"QEMU {child} left running")
+        return out
 
     def test_sigint_stops_fake_qemu_in_order(self):
-        self.interrupt(FAKE_QEMU, FAKE_QEMU, FAKE_QEMU, signal.SIGINT)
+        out = self.interrupt(FAKE_QEMU, FAKE_QEMU, FAKE_QEMU, signal.SIGINT)
+        self.assertIn("ok 2 - selftest: guest hello", out)       # what was seen
+        self.assertIn("not ok 3 - selftest: interrupted by SIGINT", out)
         self.assertTrue(any(n.endswith(".quit") for n in os.listdir(self.dir)),
                         "QEMU was not asked to quit")
 
