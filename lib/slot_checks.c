@@ -13,8 +13,8 @@ void check_slot_consistent(struct pcie_slot *s)
 	bool pds = sta & PCI_EXP_SLTSTA_PDS;
 	bool answers = slot_child_present(s);
 
-	report(pds == answers, "PresDet%c agrees with the bus: a function %s behind "
-	       "the slot (SltSta %04x)", pds ? '+' : '-',
+	report(pds == answers, "Presence Detect State matches the bus (PresDet%c, "
+	       "a function %s behind the slot, SltSta %04x)", pds ? '+' : '-',
 	       answers ? "answers" : "does not answer", sta);
 	if (s->lnkcap & PCI_EXP_LNKCAP_DLLLARC)
 		report(!(lnksta & PCI_EXP_LNKSTA_DLLLA) || pds,
