@@ -155,7 +155,7 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
             report.comment(f"{e.name}: {e.args_line()} on {opts.machine or e.machine}"
                            + (f" (run {i + 1} of {args.repeat})" if args.repeat > 1 else ""))
             report.add(Runner(e, opts, errata).run())
-    report.finish()
+    report.finish(logs=args.log_dir)
     if args.junit:
         report.write_junit(args.junit)
     errors = [e for e in report.entries if e.outcome == "ERROR"]

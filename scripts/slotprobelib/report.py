@@ -78,9 +78,8 @@ class Report:
         parts += [f"{n[o]} {o}" for o in ("SKIP", "ERROR") if n[o]]
         parts.append(f"{n['FAIL']} FAIL")
         kept = [e.logdir for e in self.entries if e.logdir]
-        where = logs or (kept[0] if len(kept) == 1 else None)
-        if len(kept) > 1 and not logs:
-            where = ", ".join(kept)
+        # With several kept folders under one --log-dir, name the parent.
+        where = (logs if logs and len(kept) > 1 else ", ".join(kept)) if kept else None
         line = (f"slotprobe: {len(self.entries)} "
                 f"entr{'y' if len(self.entries) == 1 else 'ies'}: "
                 + ", ".join(parts) + (f" (logs: {where})" if where else ""))
