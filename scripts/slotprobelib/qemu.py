@@ -117,9 +117,12 @@ class Qemu:
         with open(os.path.join(self.rundir, f"{self.side}-cmdline"), "w") as f:
             f.write(shlex.join(cmd) + "\n")
         with open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
-                start_new_session=True, preexec_fn=_die_with_parent)
+            try:
+                self.proc = subprocess.Popen(
+                    cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                    start_new_session=True, preexec_fn=_die_with_parent)
+            except OSError as e:
+                raise QemuError(f"cannot start {cmd[0]}: {e}") from None
         deadline = time.monotonic() + timeout
         self.qmp = Qmp(self._accept(qmp_l, "QMP socket", deadline),
                        self.transcript, self.side)
@@ -150,6 +153,7 @@ class Qemu:
     def link_send(self, data: bytes) -> None:
         if self._link_raw:
             self._link_raw.write(b">> " + data)
+            self._link_raw.flush()
         if self.link is None:
             raise QemuError(f"{self.side}: host link closed")
         try:
