@@ -58,6 +58,17 @@ int slots_select(struct pcie_slot *out, int max, bool occupied_only)
 	return n;
 }
 
+void slots_for_each_occupied(void (*fn)(struct pcie_slot *s))
+{
+	static struct pcie_slot slots[SLOTS_MAX];
+	int n = slots_select(slots, SLOTS_MAX, !arg_present("slot"));
+
+	if (n == 0)
+		report_skip("no occupied hot-plug slot");
+	for (int i = 0; i < n; i++)
+		fn(&slots[i]);
+}
+
 static bool parse_hex16(const char *s, int len, uint16_t *out)
 {
 	uint16_t v = 0;

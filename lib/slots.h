@@ -25,6 +25,12 @@ const struct pci_topology *slots_topology(void);
  */
 int slots_select(struct pcie_slot *out, int max, bool occupied_only);
 
+/*
+ * Runs @fn on each selected slot (see slots_select; the "slot" parameter's
+ * port, else every occupied hot-plug slot); a SKIP when there is none.
+ */
+void slots_for_each_occupied(void (*fn)(struct pcie_slot *s));
+
 /* "1033:0194" -> vendor, device; false when malformed. */
 bool parse_vendor_device(const char *s, uint16_t *vendor, uint16_t *device);
 

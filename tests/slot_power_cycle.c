@@ -40,13 +40,5 @@ static void power_cycle_one(struct pcie_slot *s)
 GUEST_TEST(slot_power_cycle_main, "slot-power-cycle", "slot child",
 	   "power a hot-plug slot off and on; check the registers on the way")
 {
-	struct pcie_slot slots[SLOTS_MAX];
-	int n = slots_select(slots, SLOTS_MAX, !arg_present("slot"));
-
-	if (n == 0) {
-		report_skip("no occupied hot-plug slot");
-		return;
-	}
-	for (int i = 0; i < n; i++)
-		power_cycle_one(&slots[i]);
+	slots_for_each_occupied(power_cycle_one);
 }

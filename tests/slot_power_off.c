@@ -44,13 +44,5 @@ out:
 GUEST_TEST(slot_power_off_main, "slot-power-off", "slot child single-write",
 	   "power a hot-plug slot off; check PDS, PDC, DLLLA and the device")
 {
-	struct pcie_slot slots[SLOTS_MAX];
-	int n = slots_select(slots, SLOTS_MAX, !arg_present("slot"));
-
-	if (n == 0) {
-		report_skip("no occupied hot-plug slot");
-		return;
-	}
-	for (int i = 0; i < n; i++)
-		power_off_one(&slots[i]);
+	slots_for_each_occupied(power_off_one);
 }
