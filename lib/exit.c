@@ -34,6 +34,6 @@ void fw_error(const char *fmt, ...)
 void fw_watchdog_expired(void)
 {
 	printf("WATCHDOG: the run's deadline passed\n");
-	hostlink_send("error", "watchdog: the run's deadline passed");
+	hostlink_send("log", "watchdog: the run's deadline passed");
 	fw_exit(FW_EXIT_WATCHDOG);
 }

@@ -10,7 +10,7 @@ from .cfgfile import ConfigError, check_keys, read_ini
 
 KEYS = ("test", "params", "machine", "devices", "dst_devices", "migrate_at",
         "timeout", "expect", "errata", "groups")
-EXPECTS = ("pass", "crash", "skip")
+EXPECTS = ("pass", "crash", "skip", "watchdog")
 DEFAULT_MACHINE = "q35"
 DEFAULT_TIMEOUT = 90.0
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

@@ -21,7 +21,8 @@ from .qemu import Qemu, QemuError, QemuSpec
 from .qemu_info import check_machine
 from .report import Check, EntryResult
 
-EXPECTED_EXIT = {"pass": ("PASS", "SKIP"), "crash": ("CRASH",), "skip": ("SKIP",)}
+EXPECTED_EXIT = {"pass": ("PASS", "SKIP"), "crash": ("CRASH",), "skip": ("SKIP",),
+                 "watchdog": ("WATCHDOG",)}
 
 
 @dataclass
@@ -282,7 +283,9 @@ class Runner:
             self.guest_error = self.guest_error or "guest reported a set-up error"
             self.check(False, f"guest set-up error: {self.guest_error}")
         elif name == "WATCHDOG":
-            self.check(False, f"guest watchdog expired: {self.guest_error or ''}")
+            expected = self.entry.expect == "watchdog"
+            self.check(expected, "guest watchdog expired"
+                       + (" (expected)" if expected else f": {self.guest_error or ''}"))
         else:
             want = EXPECTED_EXIT[self.entry.expect]
             self.check(name in want, f"guest exit status {name}"
