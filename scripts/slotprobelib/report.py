@@ -20,6 +20,9 @@ class Check:
     # The QEMU that failed, when it is not the source (a destination from
     # --dst-qemu/--dst-machine): (major, minor, micro), canonical machine.
     qemu: tuple[tuple[int, int, int], str] | None = None
+    # A harness check whose failure follows from earlier ones (the guest's
+    # exit status): after a known bug it is expected too, nothing else is.
+    follows: bool = False
 
     @property
     def unexpected(self) -> bool:

@@ -290,7 +290,8 @@ class Runner:
             want = EXPECTED_EXIT[self.entry.expect]
             self.check(name in want, f"guest exit status {name}"
                        + ("" if name in want else f" (expected {want[0]})"),
-                       directive="SKIP guest skipped everything" if name == "SKIP" else "")
+                       directive="SKIP guest skipped everything" if name == "SKIP" else "",
+                       follows=True)
         if self.entry.expect == "crash" and not self.crash:
             self.check(False, "expected a crash report, none came")
         if self.bye != code:

@@ -97,7 +97,7 @@ class CliTest(unittest.TestCase):
                           guest=[["hello", "pds-migration"], ["checkpoint", "powered-off"],
                                  ["exit", 0]])
         self.assertEqual(p.returncode, 0, p.stdout)
-        self.assertIn("# TODO known bug qemu-pds-cmask: fixed by 625b370c45", p.stdout)
+        self.assertIn("# TODO known bug qemu-pds-cmask; fix: 625b370c45", p.stdout)
         self.assertIn("i=0x6e", p.stdout)
 
     def test_guest_setup_error_exit_2(self):

@@ -21,7 +21,7 @@ def sample() -> list[EntryResult]:
                                                 Check(True, "guest exit status PASS")]),
         EntryResult("pds", "XFAIL", "known bug", checks=[Check(
             False, "migration 1 at checkpoint powered-off failed",
-            directive="TODO known bug qemu-pds-cmask: fixed by 625b370c45",
+            directive="TODO known bug qemu-pds-cmask; fix: 625b370c45",
             diagnostics=[BAD_LOAD])], logdir="/tmp/x"),
         EntryResult("skip", "SKIP", checks=[Check(True, "no slot # here",
                                                   directive="SKIP no slot")]),
@@ -40,7 +40,7 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(lines[0], "TAP version 13")
         self.assertIn("ok 1 - selftest: qemu started", lines)
         self.assertIn("not ok 3 - pds: migration 1 at checkpoint powered-off failed "
-                      "# TODO known bug qemu-pds-cmask: fixed by 625b370c45", lines)
+                      "# TODO known bug qemu-pds-cmask; fix: 625b370c45", lines)
         self.assertIn("#   " + BAD_LOAD, lines)
         self.assertIn("ok 4 - skip: no slot \\# here # SKIP no slot", lines)
         self.assertIn("1..5", lines)
@@ -72,13 +72,42 @@ class JudgeTest(unittest.TestCase):
     def checks(self):
         return [Check(True, "qemu started"),
                 Check(False, "migration 1 failed", evidence=BAD_LOAD),
-                Check(False, "guest exit status FAIL")]
+                Check(False, "guest exit status FAIL", follows=True)]
 
     def test_known_bug_is_xfail(self):
         r = judge("pds", self.checks(), self.entry, self.errata, (7, 2, 22), "pc-q35-6.0")
         self.assertEqual(r.outcome, "XFAIL")
-        self.assertIn("fixed by 625b370c45", r.reason)
+        self.assertEqual(r.reason, 'known bug qemu-pds-cmask; fix: 625b370c45 "pcie: Add '
+                         'hotplug detect state register to cmask" (QEMU 8.1.0)')
         self.assertEqual(r.checks[2].directive, "TODO after known bug qemu-pds-cmask")
+
+    def test_unrelated_failure_after_known_bug_stays_fail(self):
+        checks = self.checks()
+        checks.insert(2, Check(False, "FAIL: slot: SltCtl unchanged"))
+        r = judge("pds", checks, self.entry, self.errata, (7, 2, 22), "pc-q35-6.0")
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertEqual(r.reason, "FAIL: slot: SltCtl unchanged")
+        self.assertEqual(r.checks[2].directive, "")
+        # the exit status still follows from the failures before it
+        self.assertEqual(r.checks[3].directive, "TODO after known bug qemu-pds-cmask")
+
+    def test_guest_failure_matching_an_erratum_is_its_own_known_bug(self):
+        checks = self.checks()
+        checks.insert(2, Check(False, "FAIL: x: " + BAD_LOAD))
+        r = judge("pds", checks, self.entry, self.errata, (7, 2, 22), "pc-q35-6.0")
+        self.assertEqual(r.outcome, "XFAIL")
+        self.assertTrue(r.checks[2].directive.startswith("TODO known bug qemu-pds-cmask;"))
+
+    def test_fix_none_known_wording(self):
+        e = self.errata["qemu-acpihp-coldplug-pds"]
+        entry = Entry(name="q", test="enumerate", machine="q35")
+        r = judge("q", [Check(False, "FAIL: Presence Detect State matches the bus "
+                              "(PresDet-, a function answers)")], entry, self.errata,
+                  (7, 2, 22), "pc-q35-7.2")
+        self.assertEqual(r.outcome, "XFAIL")
+        self.assertEqual(r.checks[0].directive,
+                         f"TODO known bug qemu-acpihp-coldplug-pds; fix: {e.fix}")
+        self.assertNotIn("fixed by", r.checks[0].directive)
 
     def test_same_failure_on_fixed_qemu_is_fail(self):
         r = judge("pds", self.checks(), self.entry, self.errata, (8, 1, 0), "pc-q35-6.0")

@@ -78,15 +78,25 @@ class RunnerTest(unittest.TestCase):
         for src_status in ("completed", "failed"):   # the source says either
             with self.subTest(src_status=src_status):
                 r = self.run_entry([PDS, ["checkpoint", "powered-off"],
-                                    ["check_go", 1, "dst"], ["exit", 1]], e,
+                                    ["check_go", 0, "src"], ["exit", 1]], e,
                                    dst_load="fail", src_status=src_status)
                 self.assertEqual(r.outcome, "XFAIL", self.texts(r))
                 mig = [c for c in r.checks if c.description.startswith("migration 1")][0]
-                self.assertIn("fixed by 625b370c45", mig.directive)
+                self.assertIn("; fix: 625b370c45", mig.directive)
                 self.assertTrue(any("i=0x6e" in d for d in mig.diagnostics))
                 # the guest resumed on the source and said so
-                self.assertIn("not ok FAIL: go migrations=0 side=src "
+                self.assertIn("ok go migrations=0 side=src", self.texts(r))
+                self.assertIn("not ok guest exit status FAIL (expected PASS) "
                               "# TODO after known bug qemu-pds-cmask", self.texts(r))
+
+    def test_unrelated_guest_failure_after_known_bug_is_fail(self):
+        e = entry(test="pds-migration", migrate_at=["powered-off"],
+                  errata=["qemu-pds-cmask"])
+        r = self.run_entry([PDS, ["checkpoint", "powered-off"],
+                            ["line", "result FAIL slot: SltCtl unchanged"], ["exit", 1]], e,
+                           dst_load="fail")
+        self.assertEqual(r.outcome, "FAIL", self.texts(r))
+        self.assertIn("not ok FAIL: slot: SltCtl unchanged", self.texts(r))
 
     def test_known_bug_not_showing_is_reported(self):
         e = entry(test="pds-migration", migrate_at=["powered-off"],
