@@ -13,7 +13,7 @@
 #include "regattr.h"
 
 #define F(m, attr, cond, els, flags) { #m, m, attr, cond, els, flags }
-#define ALWAYS(m, attr) F(m, attr, RC_ALWAYS, attr, 0)
+#define ALWAYS(m, attr) { #m, m, attr, RC_ALWAYS, attr, 0 }
 #define BITS(name, m, attr) { name, m, attr, RC_ALWAYS, attr, 0 }
 
 /* §7.5.3.6 Link Capabilities (0Ch): RO / HwInit throughout. */
@@ -193,18 +193,18 @@ static const struct regattr_field sltsta2[] = {
 #define REG(n, o, w, v, k, f, s) { #n, #o, s, n, w, v, k, f, (int)ARRAY_SIZE(f) }
 
 const struct regattr_reg regattr_regs[] = {
-	REG(PCI_EXP_LNKCAP, LNKCAP, 4, 1, RK_CAPABILITY, lnkcap, "PCIe r5.0 §7.5.3.6"),
-	REG(PCI_EXP_SLTCAP, SLTCAP, 4, 1, RK_CAPABILITY, sltcap, "PCIe r5.0 §7.5.3.9"),
-	REG(PCI_EXP_LNKCTL, LNKCTL, 2, 1, RK_CONTROL, lnkctl, "PCIe r5.0 §7.5.3.7"),
-	REG(PCI_EXP_LNKSTA, LNKSTA, 2, 1, RK_STATUS, lnksta, "PCIe r5.0 §7.5.3.8"),
-	REG(PCI_EXP_SLTCTL, SLTCTL, 2, 1, RK_COMMAND, sltctl, "PCIe r5.0 §7.5.3.10"),
-	REG(PCI_EXP_SLTSTA, SLTSTA, 2, 1, RK_STATUS, sltsta, "PCIe r5.0 §7.5.3.11"),
-	REG(PCI_EXP_LNKCAP2, LNKCAP2, 4, 2, RK_CAPABILITY, lnkcap2, "PCIe r5.0 §7.5.3.18"),
-	REG(PCI_EXP_LNKCTL2, LNKCTL2, 2, 2, RK_CONTROL, lnkctl2, "PCIe r5.0 §7.5.3.19"),
-	REG(PCI_EXP_LNKSTA2, LNKSTA2, 2, 2, RK_STATUS, lnksta2, "PCIe r5.0 §7.5.3.20"),
-	REG(PCI_EXP_SLTCAP2, SLTCAP2, 4, 2, RK_CAPABILITY, sltcap2, "PCIe r5.0 §7.5.3.21"),
-	REG(PCI_EXP_SLTCTL2, SLTCTL2, 2, 2, RK_CONTROL, sltctl2, "PCIe r5.0 §7.5.3.22"),
-	REG(PCI_EXP_SLTSTA2, SLTSTA2, 2, 2, RK_STATUS, sltsta2, "PCIe r5.0 §7.5.3.23"),
+	REG(PCI_EXP_LNKCAP, LNKCAP, 4, 1, RK_CAPABILITY, lnkcap, "PCIe r5.0 7.5.3.6"),
+	REG(PCI_EXP_SLTCAP, SLTCAP, 4, 1, RK_CAPABILITY, sltcap, "PCIe r5.0 7.5.3.9"),
+	REG(PCI_EXP_LNKCTL, LNKCTL, 2, 1, RK_CONTROL, lnkctl, "PCIe r5.0 7.5.3.7"),
+	REG(PCI_EXP_LNKSTA, LNKSTA, 2, 1, RK_STATUS, lnksta, "PCIe r5.0 7.5.3.8"),
+	REG(PCI_EXP_SLTCTL, SLTCTL, 2, 1, RK_COMMAND, sltctl, "PCIe r5.0 7.5.3.10"),
+	REG(PCI_EXP_SLTSTA, SLTSTA, 2, 1, RK_STATUS, sltsta, "PCIe r5.0 7.5.3.11"),
+	REG(PCI_EXP_LNKCAP2, LNKCAP2, 4, 2, RK_CAPABILITY, lnkcap2, "PCIe r5.0 7.5.3.18"),
+	REG(PCI_EXP_LNKCTL2, LNKCTL2, 2, 2, RK_CONTROL, lnkctl2, "PCIe r5.0 7.5.3.19"),
+	REG(PCI_EXP_LNKSTA2, LNKSTA2, 2, 2, RK_STATUS, lnksta2, "PCIe r5.0 7.5.3.20"),
+	REG(PCI_EXP_SLTCAP2, SLTCAP2, 4, 2, RK_CAPABILITY, sltcap2, "PCIe r5.0 7.5.3.21"),
+	REG(PCI_EXP_SLTCTL2, SLTCTL2, 2, 2, RK_CONTROL, sltctl2, "PCIe r5.0 7.5.3.22"),
+	REG(PCI_EXP_SLTSTA2, SLTSTA2, 2, 2, RK_STATUS, sltsta2, "PCIe r5.0 7.5.3.23"),
 };
 const int regattr_nregs = (int)ARRAY_SIZE(regattr_regs);
 

@@ -68,7 +68,8 @@ enum regattr_cond {
 #define RA_F_OWN_CHECK	 0x08	/* probed by a check of its own (EIC toggles EIS) */
 
 struct regattr_field {
-	const char *name;	/* Linux pci_regs.h name, or "REG bit N (what)" */
+	const char *name;	/* Linux pci_regs.h name, or "REG bit N (what)"; the
+				   stringified macro, so #define F() must not expand it first */
 	uint32_t mask;
 	uint8_t attr;		/* enum regattr_attr when cond holds */
 	uint8_t cond;		/* enum regattr_cond */
@@ -89,7 +90,7 @@ enum regattr_kind {
 struct regattr_reg {
 	const char *name;	/* "PCI_EXP_SLTCTL" */
 	const char *obs;	/* "SLTCTL": the register's name on the host link */
-	const char *spec;	/* "PCIe r5.0 §7.5.3.10" */
+	const char *spec;	/* "PCIe r5.0 7.5.3.10" (ASCII: it goes on the host link) */
 	uint8_t offset;		/* within the PCI Express capability */
 	uint8_t width;		/* bytes: 2 or 4 */
 	uint8_t min_version;	/* PCI Express Capability Version that has it */
