@@ -1,5 +1,5 @@
-; cpu.asm - the few things C cannot say: port I/O, halting, the TSC,
-; loading the IDT, and the 32 exception entry stubs.
+; cpu.asm - the few things C cannot say: port I/O, halting, the TSC, MSRs,
+; loading the IDT, the 32 exception entry stubs and the interrupt stubs.
 ; Called from C with the System V AMD64 convention (rdi, rsi, ...).
 
 bits 64
@@ -32,7 +32,7 @@ outl:	mov	edx, edi
 	out	dx, eax
 	ret
 
-global cpu_relax, cpu_halt, cpu_disable_interrupts, rdtsc
+global cpu_relax, cpu_halt, cpu_disable_interrupts, cpu_enable_interrupts, rdtsc
 cpu_relax:
 	pause
 	ret
@@ -42,6 +42,24 @@ cpu_halt:
 	jmp	.again
 cpu_disable_interrupts:
 	cli
+	ret
+; Only inside a test's explicit interrupt window (lib/irq.h): the rest polls.
+cpu_enable_interrupts:
+	sti
+	ret
+
+; uint64_t rdmsr(uint32_t msr), void wrmsr(uint32_t msr, uint64_t val)
+global rdmsr, wrmsr
+rdmsr:	mov	ecx, edi
+	rdmsr
+	shl	rdx, 32
+	or	rax, rdx
+	ret
+wrmsr:	mov	ecx, edi
+	mov	eax, esi
+	mov	rdx, rsi
+	shr	rdx, 32
+	wrmsr
 	ret
 rdtsc:
 	rdtsc
@@ -110,6 +128,60 @@ isr_common:
 	call	fault_entry		; does not return: the run ends there
 	jmp	cpu_halt
 
+; Interrupt entry, vectors 32..255 (MSIs, the APIC's spurious vector, and
+; anything stray). Unlike exceptions, interrupts return: the stub saves every
+; general register, calls irq_entry(vector) (lib/irq.c, which counts and
+; sends the EOI) and goes back with iretq. The firmware is built with
+; -mgeneral-regs-only, so there is no SSE state to save.
+extern irq_entry
+%assign v 32
+%rep 224
+irq %+ v:
+	push	qword v
+	jmp	irq_common
+%assign v v + 1
+%endrep
+
+irq_common:
+	push	rax
+	push	rbx
+	push	rcx
+	push	rdx
+	push	rsi
+	push	rdi
+	push	rbp
+	push	r8
+	push	r9
+	push	r10
+	push	r11
+	push	r12
+	push	r13
+	push	r14
+	push	r15
+	mov	rdi, [rsp + 15 * 8]	; the vector the stub pushed
+	mov	rbp, rsp
+	and	rsp, -16		; the C handler wants an aligned stack
+	cld				; and DF clear (System V ABI)
+	call	irq_entry
+	mov	rsp, rbp
+	pop	r15
+	pop	r14
+	pop	r13
+	pop	r12
+	pop	r11
+	pop	r10
+	pop	r9
+	pop	r8
+	pop	rbp
+	pop	rdi
+	pop	rsi
+	pop	rdx
+	pop	rcx
+	pop	rbx
+	pop	rax
+	add	rsp, 8			; the vector
+	iretq
+
 section .data
 align 8
 global isr_stub_table
@@ -117,6 +189,13 @@ isr_stub_table:
 %assign v 0
 %rep 32
 	dq	isr %+ v
+%assign v v + 1
+%endrep
+global irq_stub_table
+irq_stub_table:
+%assign v 32
+%rep 224
+	dq	irq %+ v
 %assign v v + 1
 %endrep
 

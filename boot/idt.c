@@ -2,6 +2,8 @@
  * idt.c - our own IDT for the 32 CPU exceptions (stubs in boot/cpu.asm).
  * OVMF's handlers would print to its own console and hang; after
  * ExitBootServices the run must report the fault and exit instead.
+ * Vectors 32..255 go to the interrupt stubs, which call irq_entry()
+ * (lib/irq.c) and return; interrupts stay disabled outside a test's window.
  */
 #include <stdint.h>
 
@@ -25,6 +27,7 @@ struct idtr {
 #define GATE_INTERRUPT_PRESENT 0x8e	/* present, DPL 0, 64-bit interrupt gate */
 
 extern const uint64_t isr_stub_table[32];
+extern const uint64_t irq_stub_table[256 - 32];
 void idt_load(const struct idtr *idtr);
 uint16_t read_cs(void);
 
@@ -48,6 +51,8 @@ void idt_init(void)
 
 	for (int v = 0; v < 32; v++)
 		set_gate(v, isr_stub_table[v], cs);
+	for (int v = 32; v < 256; v++)
+		set_gate(v, irq_stub_table[v - 32], cs);
 	idtr.limit = sizeof(idt) - 1;
 	idtr.base = (uint64_t)(uintptr_t)idt;
 	idt_load(&idtr);

@@ -37,6 +37,18 @@ void cpu_relax(void);
 /* Stop this CPU for good (after the isa-debug-exit write, if QEMU ignored it). */
 void cpu_halt(void) __attribute__((noreturn));
 
+/*
+ * Maskable interrupts (sti/cli). Disabled after ExitBootServices: the
+ * firmware polls; only a test's explicit interrupt window enables them
+ * (lib/irq.h).
+ */
+void cpu_enable_interrupts(void);
+void cpu_disable_interrupts(void);
+
+/* Model-specific registers (rdmsr/wrmsr), e.g. IA32_APIC_BASE. */
+uint64_t rdmsr(uint32_t msr);
+void wrmsr(uint32_t msr, uint64_t val);
+
 /* isa-debug-exit (QEMU -device isa-debug-exit,iobase=0xf4,iosize=4) */
 #define DEBUG_EXIT_PORT 0xf4
 

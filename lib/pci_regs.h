@@ -58,6 +58,35 @@
 #define PCI_MSI_ADDRESS_HI	0x08
 #define PCI_MSI_DATA_32		0x08
 #define PCI_MSI_DATA_64		0x0c
+#define PCI_MSI_MASK_32		0x0c
+#define PCI_MSI_MASK_64		0x10
+#define  PCI_MSI_FLAGS_QMASK	0x000e	/* Multiple Message Capable */
+#define  PCI_MSI_FLAGS_QSIZE	0x0070	/* Multiple Message Enable */
+
+/* MSI-X (PCI 3.0 §6.8.2) */
+#define PCI_MSIX_FLAGS		0x02
+#define  PCI_MSIX_FLAGS_QSIZE	0x07ff	/* Table Size - 1 */
+#define  PCI_MSIX_FLAGS_MASKALL	0x4000
+#define  PCI_MSIX_FLAGS_ENABLE	0x8000
+#define PCI_MSIX_TABLE		0x04
+#define  PCI_MSIX_TABLE_BIR	0x00000007
+#define  PCI_MSIX_TABLE_OFFSET	0xfffffff8
+#define PCI_MSIX_PBA		0x08
+#define  PCI_MSIX_PBA_BIR	0x00000007
+#define  PCI_MSIX_PBA_OFFSET	0xfffffff8
+#define PCI_MSIX_ENTRY_SIZE		16
+#define PCI_MSIX_ENTRY_LOWER_ADDR	0x0
+#define PCI_MSIX_ENTRY_UPPER_ADDR	0x4
+#define PCI_MSIX_ENTRY_DATA		0x8
+#define PCI_MSIX_ENTRY_VECTOR_CTRL	0xc
+#define  PCI_MSIX_ENTRY_CTRL_MASKBIT	0x1
+
+/* Base Address Registers */
+#define PCI_BASE_ADDRESS_0	0x10
+#define  PCI_BASE_ADDRESS_SPACE_IO	0x01
+#define  PCI_BASE_ADDRESS_MEM_TYPE_MASK	0x06
+#define  PCI_BASE_ADDRESS_MEM_TYPE_64	0x04
+#define  PCI_BASE_ADDRESS_MEM_MASK	(~0x0fULL)
 
 /* PCI Express capability (PCIe r5.0 §7.5.3) */
 #define PCI_EXP_FLAGS		0x02

@@ -13,6 +13,7 @@
 #include "hw.h"
 #include "pci_regs.h"
 #include "sim.h"
+#include "sim_cpu.h"
 
 #define SIM_MAX_FUNCS 320
 #define ECAM_SIZE (256ull << 20)	/* buses 0..255, 1 MiB each */
@@ -58,6 +59,7 @@ void sim_reset(void)
 	tick_hook = NULL;
 	exit_code = -1;
 	cf8 = 0;
+	sim_cpu_reset();
 	for (int i = 0; i < 2; i++) {
 		uint16_t base = uarts[i].base;
 
@@ -285,7 +287,10 @@ static uint32_t mmio_read(uint64_t addr, int size)
 {
 	struct pci_bdf at;
 	uint16_t off;
+	uint32_t val;
 
+	if (sim_cpu_mmio(addr, size, false, &val))	/* LAPIC, MMIO RAM */
+		return val;
 	if (!ecam_decode(addr, &at, &off))
 		return all_ones(size);
 	return sim_cfg_read(at, off, size);
@@ -296,6 +301,8 @@ static void mmio_write(uint64_t addr, int size, uint32_t val)
 	struct pci_bdf at;
 	uint16_t off;
 
+	if (sim_cpu_mmio(addr, size, true, &val))
+		return;
 	if (ecam_decode(addr, &at, &off))
 		sim_cfg_write(at, off, size, val);
 }
