@@ -84,11 +84,26 @@ static void check_power_vs_device(struct pcie_slot *s)
 		       "PwrInd %s)", ctl, lspci_indicator(pic));
 }
 
+/*
+ * §7.5.3.6: Max Link Speed 0000b and Maximum Link Width 00 0000b are
+ * reserved encodings: a port has at least one speed and one lane.
+ */
+static void check_link_capabilities(struct pcie_slot *s)
+{
+	unsigned int sls = s->lnkcap & PCI_EXP_LNKCAP_SLS;
+	unsigned int mlw = (s->lnkcap & PCI_EXP_LNKCAP_MLW) >> 4;
+
+	report(sls != 0 && mlw != 0, "PCI_EXP_LNKCAP_SLS and PCI_EXP_LNKCAP_MLW are valid "
+	       "encodings (LnkCap %08x: Speed %s, Width x%u)", s->lnkcap,
+	       lspci_link_speed(sls), mlw);
+}
+
 static void check_consistency(struct pcie_slot *s)
 {
 	uint16_t lnksta = link_status(s);
 
 	check_slot_consistent(s);
+	check_link_capabilities(s);
 	/* §7.5.3.8: DLLLA "must be hardwired to 0b" when DLLLARC is 0b. */
 	if (!(s->lnkcap & PCI_EXP_LNKCAP_DLLLARC))
 		report(!(lnksta & PCI_EXP_LNKSTA_DLLLA),
