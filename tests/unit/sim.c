@@ -46,6 +46,14 @@ static int exit_code;
 static uint32_t cf8;
 static struct sim_uart uarts[2] = { { .base = 0x3f8 }, { .base = 0x2f8 } };
 
+#define SIM_PORT_DEVICES 4
+static struct sim_port_device {
+	uint16_t first, last;
+	sim_port_read_fn read;
+	sim_port_write_fn write;
+} port_devices[SIM_PORT_DEVICES];
+static int nport_devices;
+
 static __attribute__((noreturn)) void die(const char *why)
 {
 	fprintf(stderr, "sim: %s\n", why);
@@ -423,12 +431,39 @@ static uint32_t pm_timer_read(void)
 	return (uint32_t)(now_us * 3579545ull / 1000000ull) & 0xffffff;
 }
 
+void sim_add_port_device(uint16_t first, uint16_t last, sim_port_read_fn read,
+			 sim_port_write_fn write)
+{
+	struct sim_port_device d = { first, last, read, write };
+
+	for (int i = 0; i < nport_devices; i++) {
+		if (port_devices[i].first == first && port_devices[i].last == last) {
+			port_devices[i] = d;	/* plugged in again */
+			return;
+		}
+	}
+	if (nport_devices == SIM_PORT_DEVICES)
+		die("too many port devices (raise SIM_PORT_DEVICES)");
+	port_devices[nport_devices++] = d;
+}
+
+static struct sim_port_device *port_device(uint16_t port)
+{
+	for (int i = 0; i < nport_devices; i++)
+		if (port >= port_devices[i].first && port <= port_devices[i].last)
+			return &port_devices[i];
+	return NULL;
+}
+
 static uint32_t port_read(uint16_t port, int size)
 {
+	struct sim_port_device *d = port_device(port);
 	struct sim_uart *u;
 	struct pci_bdf at;
 	uint16_t reg;
 
+	if (d)
+		return d->read(port, size);
 	if (size == 1 && (u = uart_at(port, &reg)))
 		return uart_read(u, reg);
 	if (size == 4 && port == SIM_PM_TIMER_PORT)
@@ -442,11 +477,14 @@ static uint32_t port_read(uint16_t port, int size)
 
 static void port_write(uint16_t port, int size, uint32_t val)
 {
+	struct sim_port_device *d = port_device(port);
 	struct sim_uart *u;
 	struct pci_bdf at;
 	uint16_t reg;
 
-	if (size == 1 && (u = uart_at(port, &reg)))
+	if (d)
+		d->write(port, size, val);
+	else if (size == 1 && (u = uart_at(port, &reg)))
 		uart_write(u, reg, val);
 	else if (port == DEBUG_EXIT_PORT)
 		exit_code = (int)val;

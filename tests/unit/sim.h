@@ -77,6 +77,16 @@ const char *sim_uart_output(uint16_t base);
 void sim_uart_clear(uint16_t base);
 void sim_uart_feed(uint16_t base, const char *bytes);
 
+/*
+ * More port I/O devices (e.g. sim_fwcfg.c): ports [@first, @last] go to
+ * @read / @write before the built-in devices; the same range again replaces
+ * the device. Forgotten by sim_reset().
+ */
+typedef uint32_t (*sim_port_read_fn)(uint16_t port, int size);
+typedef void (*sim_port_write_fn)(uint16_t port, int size, uint32_t val);
+void sim_add_port_device(uint16_t first, uint16_t last, sim_port_read_fn read,
+			 sim_port_write_fn write);
+
 /* isa-debug-exit writes: -1 until the firmware wrote one. */
 int sim_exit_code(void);
 
