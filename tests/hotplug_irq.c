@@ -13,7 +13,10 @@
  * hotplug_event_update_event_status, :336 hotplug_event_notify, which sends
  * only when hpev_notified changes, :411 pcie_cap_slot_event); its Slot
  * Control write applies the new enables, then unplugs (:776), notifies
- * (:780) and only then sets Command Completed (:798, §6.7.3.2).
+ * (:780) and only then sets Command Completed (:798, §6.7.3.2). It also
+ * sends a message on the TRUE->FALSE edge (:342 returns only when the state
+ * is unchanged): turning an enable off while its event is set raises a
+ * spurious MSI, erratum qemu-hp-msi-falling-edge (tests/errata.cfg).
  *
  * Checkpoints "armed" (events enabled, nothing pending) and "pending" (a
  * Command Completed raised with interrupts disabled in the CPU: the MSI
@@ -224,6 +227,39 @@ static void check_enable_off(struct pcie_slot *s)
 	report_prefix_pop();
 }
 
+/*
+ * Enables turned off and on while an event stays set. §6.7.3.4 sends a
+ * message on the FALSE->TRUE edge of (HPIE and an enabled event) only;
+ * turning CCIE off makes it TRUE->FALSE: no message. Turning it back on
+ * with CC still set is a FALSE->TRUE edge again (reported, not checked:
+ * the spec also lets a port send or not send for events that arrived while
+ * "interrupt generation is disabled").
+ */
+static void check_enables_while_pending(struct pcie_slot *s)
+{
+	unsigned int n;
+	uint16_t ctl;
+
+	report_prefix_push("enable toggled, CC pending");
+	slot_clear_events(s, SLOT_EVENTS);
+	report(raw_cmd(s, PCI_EXP_SLTCTL_ATTN_IND_OFF, PCI_EXP_SLTCTL_AIC) && window(1) == 1,
+	       "a command with CC left set: one interrupt (SltSta %04x)", slot_status(s));
+	ctl = slot_ctrl(s) & ~(PCI_EXP_SLTCTL_CCIE | PCI_EXP_SLTCTL_EIC);
+	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTCTL, ctl);
+	n = window(0);
+	report(n == 0, "CCIE cleared while CC is set (SltCtl %04x SltSta %04x): "
+	       "%u interrupt(s), want 0 (TRUE->FALSE edge, PCIe r5.0 6.7.3.4)",
+	       slot_ctrl(s), slot_status(s), n);
+	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTCTL, ctl | PCI_EXP_SLTCTL_CCIE);
+	n = window(1);
+	report_info("CCIE set again while CC is set (SltCtl %04x SltSta %04x): "
+		    "%u interrupt(s)", slot_ctrl(s), slot_status(s), n);
+	slot_clear_events(s, SLOT_EVENTS);
+	report(window(0) == 0, "clearing the events raises nothing (SltSta %04x)",
+	       slot_status(s));
+	report_prefix_pop();
+}
+
 static bool checkpoint(const char *name)
 {
 	struct hostlink_go go;
@@ -345,6 +381,7 @@ GUEST_TEST(hotplug_irq_main, "hotplug-irq", "slot child",
 		enable_events(&s);
 		check_one_per_event(&s);
 		check_enable_off(&s);
+		check_enables_while_pending(&s);
 		check_migration(&s);
 		check_power_off(&s);
 		report(irq_unexpected() == 0, "no interrupt on any other vector "
