@@ -150,8 +150,9 @@ static void enable_events(struct pcie_slot *s)
 	       (HP_ENABLES & ~PCI_EXP_SLTCTL_DLLSCE),
 	       "HPIE, CCIE and PDCE read back set (SltCtl %04x)", ctl);
 	if (!(ctl & PCI_EXP_SLTCTL_DLLSCE))
-		report_info("DLLSCE reads 0 (SltCtl %04x, LnkCap %08x): the port "
-			    "raises no DLL State Changed events", ctl, s->lnkcap);
+		report_info("DLLSCE reads 0 (SltCtl %04x, LnkCap %08x): no DLL State "
+			    "Changed interrupts (slot-regs checks that: errata "
+			    "qemu-sltctl-dllsce-ro, qemu-no-dllsc)", ctl, s->lnkcap);
 	/*
 	 * §6.7.3.2: CC is set once the command is carried out, by then with
 	 * CCIE and HPIE set: one message (pending in the IRR, interrupts off).
