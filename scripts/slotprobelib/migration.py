@@ -16,14 +16,17 @@ from .qemu import Qemu, QemuError
 from .qmp import QmpError
 
 SOURCE_DONE = ("completed", "failed", "cancelled")
+SOURCE_IDLE = ("", "none")      # no migration was started (the destination died first)
 
 
 @dataclass
 class MigrationResult:
     ok: bool
-    seconds: float
+    seconds: float               # destination start -> guest runs there
     error: str = ""
     dst_errors: list[str] = field(default_factory=list)  # destination stderr
+    dst_ready: float = 0.0       # destination start -> QMP ready
+    switchover: float = 0.0      # `migrate` issued -> guest runs on the destination
 
 
 def _status(q: Qemu, what: str) -> str:
@@ -37,53 +40,77 @@ def _stderr_lines(q: Qemu) -> list[str]:
     return [l for l in q.stderr_text().splitlines() if l.strip()][-12:]
 
 
-def migrate(src: Qemu, dst: Qemu, number: int, timeout: float) -> MigrationResult:
-    """dst is constructed (incoming) but not started; the caller owns both."""
+def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
+            uri: str | None = None) -> MigrationResult:
+    """dst is constructed (incoming) but not started; the caller owns both.
+    uri: where the destination listens (default a unix socket in the run's
+    folder; tcp:ADDR:PORT between network namespaces)."""
     t0 = time.monotonic()
     deadline = t0 + timeout
-    uri = "unix:" + os.path.join(dst.rundir, f"migrate-{number}.sock")
+    uri = uri or "unix:" + os.path.join(dst.rundir, f"migrate-{number}.sock")
+    result = MigrationResult(False, 0.0)
     try:
         dst.start(timeout=min(20.0, timeout))
+        result.dst_ready = time.monotonic() - t0
         assert src.qmp is not None and dst.qmp is not None
         try:   # QEMU 7.2 defaults to 32 MiB/s, which only slows a test down
             src.qmp.command("migrate-set-parameters", max_bandwidth=1 << 34)
         except QmpError:
             pass
         dst.qmp.command("migrate-incoming", uri=uri)
+        t_cmd = time.monotonic()
         src.qmp.command("migrate", uri=uri)
         outcome = _wait_destination(dst, deadline)
+        result.switchover = time.monotonic() - t_cmd
     except (QemuError, QmpError) as e:
         outcome = str(e)
-    seconds = time.monotonic() - t0
+    result.seconds = time.monotonic() - t0
     if outcome == "running":
         _wait_source_done(src, time.monotonic() + 5)
-        return MigrationResult(True, seconds)
+        result.ok = True
+        return result
+    # Whoever died says why, in the same words at every stage (start-up,
+    # handshake, load): the report must never blame the wrong QEMU.
+    if dst.wait(0.5 if dst.proc is not None else 0) is not None:
+        outcome = f"destination QEMU exited with status {dst.returncode}"
+    elif src.poll() is not None:
+        outcome = f"source QEMU exited with status {src.returncode}"
     dst.stop()   # it may still be half-loaded; its stderr is what we report
-    resume_source(src, time.monotonic() + 10)
-    errors = _stderr_lines(dst)
-    if errors:   # the first line says why; the rest is QEMU unwinding
-        outcome += ": " + errors[0].split(": ", 1)[-1]
-    return MigrationResult(False, seconds, outcome, errors)
+    if src.poll() is None:
+        resume_source(src, time.monotonic() + 10)
+    result.dst_errors = _stderr_lines(dst)
+    if result.dst_errors:   # the first line says why; the rest is QEMU unwinding
+        outcome += ": " + result.dst_errors[0].split(": ", 1)[-1]
+    result.error = outcome
+    return result
 
 
 def _wait_destination(dst: Qemu, deadline: float) -> str:
-    """'running' when the destination runs the guest, else why not."""
+    """'running' when the destination runs the guest, else why not. Waits
+    for the RESUME event (no polling delay); asks for the status every
+    0.1 s as well, for a destination that says failed."""
+    assert dst.qmp is not None
+    seen = len(dst.qmp.events)
+    next_query = 0.0
     while True:
         if dst.poll() is not None:
             return f"destination QEMU exited with status {dst.returncode}"
+        if any(ev.get("event") == "RESUME" for ev in dst.qmp.events[seen:]):
+            return "running"
         try:
-            if _status(dst, "run") == "running":
-                return "running"
-            mig = _status(dst, "migrate")
-            if mig == "failed":
-                return "destination reported migration failed"
+            if time.monotonic() >= next_query:
+                if _status(dst, "run") == "running":
+                    return "running"
+                if _status(dst, "migrate") == "failed":
+                    return "destination reported migration failed"
+                next_query = time.monotonic() + 0.1
+            dst.qmp.poll_events(0.02)
         except QmpError as e:
             if dst.wait(1.0) is not None:
                 return f"destination QEMU exited with status {dst.returncode}"
             return f"destination QMP: {e}"
         if time.monotonic() > deadline:
             return "migration did not finish before the deadline"
-        time.sleep(0.1)
 
 
 def _wait_source_done(src: Qemu, deadline: float) -> str:
@@ -93,16 +120,16 @@ def _wait_source_done(src: Qemu, deadline: float) -> str:
             status = _status(src, "migrate")
         except QmpError:
             return "unknown"
-        if status in SOURCE_DONE:
+        if status in SOURCE_DONE or status in SOURCE_IDLE:
             return status
-        time.sleep(0.1)
+        time.sleep(0.02)
     return status
 
 
 def resume_source(src: Qemu, deadline: float) -> None:
     """After a failed migration the guest goes on where it was."""
     try:
-        if _wait_source_done(src, deadline) not in SOURCE_DONE:
+        if _wait_source_done(src, deadline) not in SOURCE_DONE + SOURCE_IDLE:
             src.qmp.command("migrate_cancel")  # type: ignore[union-attr]
             _wait_source_done(src, time.monotonic() + 5)
         if _status(src, "run") != "running":

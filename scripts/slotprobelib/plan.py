@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from .cfgfile import ConfigError, check_keys, read_ini
 
 KEYS = ("test", "params", "machine", "devices", "dst_devices", "migrate_at",
-        "timeout", "expect", "errata", "groups")
+        "timeout", "expect", "errata", "groups",
+        "migrate_delay", "migrate_chance", "migrate_random", "network")
+NETWORKS = ("unix", "netns")
 EXPECTS = ("pass", "crash", "skip", "watchdog")
 DEFAULT_MACHINE = "q35"
 DEFAULT_TIMEOUT = 90.0
@@ -31,6 +33,12 @@ class Entry:
     errata: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     where: str = "command line"
+    # Race hunting (drawn per run from a seeded random.Random):
+    migrate_delay: tuple[int, int] = (0, 0)    # ms after a checkpoint, MIN-MAX
+    migrate_chance: float = 1.0                # per eligible checkpoint
+    # (COUNT, MIN_MS, MAX_MS): COUNT migrations at random moments, no checkpoints
+    migrate_random: tuple[int, int, int] | None = None
+    network: str = "unix"                      # unix | netns (TCP between namespaces)
 
     def args_line(self) -> str:
         return " ".join([self.test, *self.params])
@@ -54,6 +62,44 @@ def _split(where: str, key: str, value: str) -> list[str]:
         return shlex.split(value)
     except ValueError as e:
         raise ConfigError(f"{where}: {key}: {e}") from None
+
+
+def parse_delay(text: str, where: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+))?\s*(?:ms)?\s*", text)
+    if not m or int(m.group(2) or m.group(1)) < int(m.group(1)):
+        raise ConfigError(f"{where}: migrate_delay wants MIN-MAX milliseconds, "
+                          f"e.g. 0-200, not {text!r}")
+    return int(m.group(1)), int(m.group(2) or m.group(1))
+
+
+def parse_random(text: str, where: str) -> tuple[int, int, int]:
+    words = text.split()
+    if len(words) != 3 or not all(w.isdigit() for w in words) \
+            or not 0 < int(words[0]) <= 100000 or int(words[2]) < int(words[1]):
+        raise ConfigError(f"{where}: migrate_random wants COUNT MIN_MS MAX_MS, "
+                          f"e.g. 100 50 300, not {text!r}")
+    return int(words[0]), int(words[1]), int(words[2])
+
+
+def _race_keys(where: str, sec: dict[str, str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    if "migrate_delay" in sec:
+        out["migrate_delay"] = parse_delay(sec["migrate_delay"], where)
+    if "migrate_chance" in sec:
+        try:
+            chance = float(sec["migrate_chance"])
+        except ValueError:
+            chance = -1.0
+        if not 0.0 <= chance <= 1.0:
+            raise ConfigError(f"{where}: migrate_chance wants a number in [0, 1]")
+        out["migrate_chance"] = chance
+    if sec.get("migrate_random", "").strip():
+        out["migrate_random"] = parse_random(sec["migrate_random"], where)
+    network = sec.get("network", "unix").strip()
+    if network not in NETWORKS:
+        raise ConfigError(f"{where}: network must be one of {'|'.join(NETWORKS)}")
+    out["network"] = network
+    return out
 
 
 def _entry(path: str, name: str, sec: dict[str, str]) -> Entry:
@@ -86,7 +132,8 @@ def _entry(path: str, name: str, sec: dict[str, str]) -> Entry:
         dst_devices=None if dst is None else _split(where, "dst_devices", dst),
         migrate_at=sec.get("migrate_at", "").split(), timeout=timeout,
         expect=expect, errata=sec.get("errata", "").split(),
-        groups=sec.get("groups", "").split(), where=where)
+        groups=sec.get("groups", "").split(), where=where,
+        **_race_keys(where, sec))  # type: ignore[arg-type]
 
 
 class Plan:

@@ -22,6 +22,9 @@ from .qmp import Qmp, QmpError
 
 PR_SET_PDEATHSIG = 1
 DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=4"
+# 8 decimal digits: successful migrations before this QEMU ran the guest.
+# fw_cfg file contents are not migrated, so each QEMU tells its own number.
+MIGRATION_FWCFG = "opt/slotprobe/migration"
 
 
 class QemuError(Exception):
@@ -39,13 +42,20 @@ class QemuSpec:
     esp: str | None = None          # or a raw ESP disk image
     devices: list[str] = field(default_factory=list)
     incoming: bool = False
+    # Successful migrations before this QEMU runs the guest (0 for the first
+    # source, 1 for the first destination...): fw_cfg opt/slotprobe/migration.
+    migration_count: int = 0
+    netns: str | None = None        # run inside this network namespace
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True)   # resolved before any fork
 
 
 def _die_with_parent() -> None:
     # Runs in the child between fork and exec: if the harness dies (even by
-    # SIGKILL), the kernel kills QEMU too.
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # SIGKILL), the kernel kills QEMU too. Nothing here loads a library, so
+    # it is safe with --jobs' threads.
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 class Qemu:
@@ -77,7 +87,8 @@ class Qemu:
                "-chardev", f"socket,id=hostlink,path={self.link_path}",
                "-serial", "chardev:hostlink",
                "-device", DEBUG_EXIT,
-               "-fw_cfg", f"name=opt/slotprobe/args,file={self.args_file}"]
+               "-fw_cfg", f"name=opt/slotprobe/args,file={self.args_file}",
+               "-fw_cfg", f"name={MIGRATION_FWCFG},string={s.migration_count:08d}"]
         if s.kernel:
             cmd += ["-kernel", s.kernel]
         if s.esp:
@@ -86,6 +97,8 @@ class Qemu:
         cmd += s.devices
         if s.incoming:
             cmd += ["-incoming", "defer"]
+        if s.netns:   # ip(8) enters the namespace and execs QEMU: same pid
+            cmd = ["ip", "netns", "exec", s.netns] + cmd
         return cmd
 
     def _listen(self, path: str) -> socket.socket:

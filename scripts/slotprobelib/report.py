@@ -37,6 +37,8 @@ class EntryResult:
     checks: list[Check] = field(default_factory=list)
     logdir: str | None = None
     seconds: float = 0.0
+    seed: int | None = None      # the run's random.Random seed (race hunting)
+    timings: dict = field(default_factory=dict)   # bench figures, seconds
 
 
 def _clean(text: str) -> str:

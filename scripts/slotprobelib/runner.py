@@ -1,21 +1,29 @@
-"""Runs one plan entry: source QEMU, host link, migrations at checkpoints,
-guest results, exit status -> an EntryResult."""
+"""Runs one plan entry: source QEMU, host link, migrations at checkpoints
+(or at seeded random moments), guest results, exit status -> an EntryResult.
+
+A destination that took the guest over is on probation for
+Options.dst_settle seconds: the source it replaced stays paused until then,
+so a destination that dies early is a failed migration and the guest goes
+on on the source (host-link state rolled back to the moment it stopped)."""
 from __future__ import annotations
 
+import copy
 import os
+import random
 import shutil
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from .errata import Erratum, Version
 from .guest_exit import GUEST_CODES, describe_other_exit, guest_code
 from .hostlink import Garbage, HostLink, Message
 from .interrupt import Interrupted
 from .judge import judge
-from .migration import migrate
+from .migration import MigrationResult, migrate, resume_source
+from .netns import NetnsError, NetnsPair, remove_stale, unavailable
 from .plan import Entry
 from .qemu import Qemu, QemuError, QemuSpec
 from .qemu_info import check_machine
@@ -43,6 +51,20 @@ class Options:
     keep_logs: bool = False
     log_dir: str | None = None
     migration_timeout: float = 60.0
+    network: str | None = None       # overrides the entry's (unix | netns)
+    dst_settle: float = 1.0          # probation of a destination, seconds
+
+
+@dataclass
+class _Takeover:
+    """Migration `number` moved the guest from `old` (now paused) to `new`."""
+    old: Qemu
+    new: Qemu
+    number: int
+    where: str
+    state: dict[str, Any]            # runner state when the guest stopped on old
+    at: float
+    waiting_seq: int | None          # the checkpoint the guest waits at, if any
 
 
 def _greeting_version(q: Qemu) -> Version | None:
@@ -55,8 +77,21 @@ def _greeting_version(q: Qemu) -> Version | None:
 
 class Runner:
     def __init__(self, entry: Entry, opts: Options,
-                 errata: dict[str, Erratum]) -> None:
+                 errata: dict[str, Erratum], seed: int = 0) -> None:
         self.entry, self.opts, self.errata = entry, opts, errata
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.chain: list[_Takeover] = []    # destinations on probation
+        self.epoch = 0                      # bumped by every rollback
+        self.pending = b""                  # old source's last bytes
+        self.netns: NetnsPair | None = None
+        self.timings: dict[str, Any] = {"migrations": [], "switchover": [],
+                                        "dst_ready": []}
+        self.random_left = entry.migrate_random[0] if entry.migrate_random else 0
+        self.random_at: float | None = None
+        self.random_delay = 0.0
+        self.go_outstanding: tuple[int, float] | None = None
+        self.t_start = time.monotonic()
         self.checks: list[Check] = []
         self.link = HostLink()
         self.live: list[Qemu] = []
@@ -74,8 +109,27 @@ class Runner:
         self.transcript: IO[str] | None = None
         self.exit_name: str | None = None   # guest exit name, TIMEOUT or OTHER
 
+    def _state(self) -> dict[str, Any]:
+        return {"link": copy.deepcopy(self.link), "checks": len(self.checks),
+                "results": self.results, "logs": len(self.logs),
+                "garbage": len(self.garbage), "migrations": self.migrations,
+                **{k: copy.copy(getattr(self, k)) for k in
+                   ("guest_error", "crash", "bye", "summary")}}
+
+    def _restore(self, st: dict[str, Any]) -> list[Check]:
+        """Back to state st; returns the checks made since (discarded)."""
+        dropped = self.checks[st["checks"]:]
+        del self.checks[st["checks"]:]
+        del self.logs[st["logs"]:]
+        del self.garbage[st["garbage"]:]
+        self.link, self.results = st["link"], st["results"]
+        self.migrations = st["migrations"]
+        for k in ("guest_error", "crash", "bye", "summary"):
+            setattr(self, k, st[k])
+        return dropped
+
     # -- set-up ------------------------------------------------------------
-    def _spec(self, incoming: bool) -> QemuSpec:
+    def _spec(self, incoming: bool, netns: str | None = None) -> QemuSpec:
         o, e = self.opts, self.entry
         machine = o.machine or e.machine
         devices = e.devices
@@ -87,10 +141,11 @@ class Runner:
         esp = os.path.join(self.rundir, "esp.img") if o.esp else None
         return QemuSpec(binary=binary, machine=machine, ovmf=o.ovmf, accel=o.accel,
                         memory=o.memory, kernel=o.kernel, esp=esp,
-                        devices=list(devices), incoming=incoming)
+                        devices=list(devices), incoming=incoming,
+                        migration_count=self.migrations + incoming, netns=netns)
 
-    def _new_qemu(self, side: str, incoming: bool) -> Qemu:
-        q = Qemu(self._spec(incoming), self.rundir, side,
+    def _new_qemu(self, side: str, incoming: bool, netns: str | None = None) -> Qemu:
+        q = Qemu(self._spec(incoming, netns), self.rundir, side,
                  os.path.join(self.rundir, "args"), self.transcript)
         self.live.append(q)
         return q
@@ -127,9 +182,22 @@ class Runner:
         self.transcript = open(os.path.join(self.rundir, "qmp.log"), "a")
         timeout = o.timeout or e.timeout
         machine = o.machine or e.machine
+        network = o.network or e.network
         done = False
         try:
+            if network == "netns":
+                why = unavailable()
+                if why:
+                    shutil.rmtree(self.rundir, ignore_errors=True)
+                    return EntryResult(e.name, "SKIP", why, [Check(
+                        True, why, directive="SKIP " + why)], None,
+                        time.monotonic() - t0)
+                remove_stale()
+                self.netns = NetnsPair().__enter__()
             self._boot_and_collect(time.monotonic() + timeout, timeout)
+            done = True
+        except NetnsError as err:
+            self.check(False, f"network namespaces: {err}")
             done = True
         except Interrupted as intr:
             self.check(False, f"interrupted by {intr}")
@@ -140,6 +208,8 @@ class Runner:
         finally:
             for q in list(self.live):
                 self._retire(q)
+            if self.netns:
+                self.netns.__exit__()
             if self.transcript:
                 self.transcript.close()
             if not done:    # interrupted: keep the evidence
@@ -151,6 +221,8 @@ class Runner:
                        canonical, setup_error=setup,
                        skipped=self.exit_name == "SKIP")
         result.seconds = time.monotonic() - t0
+        result.seed = self.seed
+        result.timings = self.timings
         if result.outcome in ("PASS", "SKIP") and not o.keep_logs:
             shutil.rmtree(self.rundir, ignore_errors=True)
         else:
@@ -158,7 +230,9 @@ class Runner:
         return result
 
     def _boot_and_collect(self, deadline: float, timeout: float) -> None:
-        src = self._new_qemu("src", incoming=False)
+        src = self._new_qemu("src", incoming=False,
+                             netns=self.netns.names[0] if self.netns else None)
+        self.t_start = time.monotonic()
         try:
             src.start(timeout=min(30.0, timeout))
         except QemuError as err:
@@ -175,10 +249,25 @@ class Runner:
         current = self._collect(src, deadline, timeout)
         self._judge_exit(current)
 
+    def _feed(self, data: bytes, cur: Qemu, deadline: float) -> Qemu:
+        now = time.monotonic()
+        if self.link.expected_seq == 1:     # firmware preamble, then hello
+            self.timings.setdefault("first_bytes", now - self.t_start)
+            if b"SP1 " not in data:
+                self.timings["preamble_end"] = now - self.t_start
+        epoch = self.epoch
+        for ev in self.link.feed(data):
+            cur = self._handle(ev, cur, deadline)
+            if self.epoch != epoch:   # rolled back: the rest came from a dead QEMU
+                break
+        return cur
+
     def _collect(self, cur: Qemu, deadline: float, timeout: float) -> Qemu:
-        """Reads the guest until its QEMU exits; migrates at checkpoints."""
+        """Reads the guest until its QEMU exits; migrates at checkpoints or,
+        with migrate_random, at random moments."""
         while True:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 self.check(False, f"timeout after {timeout:g}s",
                            diagnostics=["last console lines:",
@@ -186,20 +275,39 @@ class Runner:
                                         "last guest log lines:", *self.logs[-5:]])
                 self.exit_name = "TIMEOUT"
                 return cur
-            data = cur.link_recv(min(left, 0.2))
-            if data:
-                for ev in self.link.feed(data):
-                    cur = self._handle(ev, cur, deadline)
+            self._settle()
+            if self.pending:
+                data, self.pending = self.pending, b""
+                cur = self._feed(data, cur, deadline)
                 continue
-            if data == b"" and cur.wait(min(left, 0.2)) is None:
+            if self.random_at is not None and now >= self.random_at:
+                if self._go_in_flight(now):
+                    self.random_at = now + 0.01
+                else:
+                    cur = self._random_migration(cur, deadline)
+                    continue
+            wait = min(left, 0.2)
+            if self.random_at is not None:
+                wait = max(0.0, min(wait, self.random_at - now))
+            data = cur.link_recv(wait)
+            if data:
+                cur = self._feed(data, cur, deadline)
+                continue
+            if data == b"" and cur.wait(wait) is None:
                 continue
             if cur.poll() is not None:
                 while True:   # what the guest wrote just before the exit
                     data = cur.link_recv(0.2)
                     if not data:
-                        return cur
-                    for ev in self.link.feed(data):
-                        cur = self._handle(ev, cur, deadline)
+                        break
+                    cur = self._feed(data, cur, deadline)
+                if cur.poll() is None:      # rolled back while reading
+                    continue
+                if guest_code(cur.returncode) is None and self._on_probation(cur):
+                    cur = self._rollback(cur)
+                    if cur.poll() is None:
+                        continue
+                return cur
 
     def _handle(self, ev: Message | Garbage, cur: Qemu, deadline: float) -> Qemu:
         if isinstance(ev, Garbage):
@@ -207,9 +315,12 @@ class Runner:
             return cur
         f = ev.fields
         if ev.verb == "hello":
+            self.timings.setdefault("hello", time.monotonic() - self.t_start)
             self.check(f["proto"] == "1" and f["test"] == self.entry.test,
                        f"guest hello: test={f['test']} proto={f['proto']} "
                        f"build={f.get('build', '?')}")
+            if self.random_left and self.random_at is None:
+                self._schedule_random()
         elif ev.verb == "log":
             self.logs.append(ev.text)
         elif ev.verb == "result":
@@ -237,32 +348,166 @@ class Runner:
 
     def _checkpoint(self, ev: Message, cur: Qemu, deadline: float) -> Qemu:
         name = ev.text.strip()
+        if (self.entry.migrates_at(name) or name in self.opts.migrate_at
+                or "all" in self.opts.migrate_at) and self._draw_checkpoint():
+            lo, hi = self.entry.migrate_delay
+            delay = self.rng.uniform(lo, hi) / 1000 if hi else 0.0
+            if delay:   # the guest waits for go: a delay shifts nothing inside it
+                time.sleep(max(0.0, min(delay, deadline - time.monotonic())))
+            where = f"at checkpoint {name}" + (f" (+{delay * 1000:.0f} ms)"
+                                               if hi else "")
+            epoch = self.epoch
+            cur = self._migrate(cur, where, deadline, waiting_seq=ev.seq)
+            if self.epoch != epoch:   # rolled back: the guest is at an older checkpoint
+                return cur
+        self._send_go(cur, ev.seq, name)
+        return cur
+
+    def _draw_checkpoint(self) -> bool:
+        chance = self.entry.migrate_chance
+        return chance >= 1.0 or self.rng.random() < chance
+
+    def _send_go(self, cur: Qemu, seq: int, name: str) -> None:
         side = "dst" if self.migrations else "src"
-        if self.entry.migrates_at(name) or name in self.opts.migrate_at \
-                or "all" in self.opts.migrate_at:
-            self.attempts += 1
-            n = self.attempts
-            dst = self._new_qemu(f"dst{n}", incoming=True)
-            left = max(1.0, min(self.opts.migration_timeout,
-                                deadline - time.monotonic()))
-            m = migrate(cur, dst, n, left)
-            if m.ok:
-                self.migrations += 1
-                self.check(True, f"migration {n} at checkpoint {name} completed "
-                           f"({m.seconds:.1f}s)")
-                self._retire(cur)
-                cur, side = dst, "dst"
-            else:
-                self.check(False, f"migration {n} at checkpoint {name} failed: "
-                           f"{m.error}", diagnostics=["destination stderr:",
-                                                      *m.dst_errors],
-                           evidence="\n".join(m.dst_errors), qemu=self._identity(dst))
-                self._retire(dst)
+        self.go_outstanding = (seq, time.monotonic())
         try:
-            cur.link_send(self.link.encode_go(ev.seq, self.migrations, side))
+            cur.link_send(self.link.encode_go(seq, self.migrations, side))
         except QemuError as err:
             self.check(False, f"go for checkpoint {name}: {err}")
+
+    # -- migrations ----------------------------------------------------------
+    def _schedule_random(self) -> None:
+        assert self.entry.migrate_random is not None
+        _, lo, hi = self.entry.migrate_random
+        self.random_delay = self.rng.uniform(lo, hi) / 1000
+        self.random_at = time.monotonic() + self.random_delay
+
+    def _random_migration(self, cur: Qemu, deadline: float) -> Qemu:
+        self.random_left -= 1
+        where = f"at a random moment (+{self.random_delay * 1000:.0f} ms)"
+        cur = self._migrate(cur, where, deadline)
+        if self.random_left and cur.poll() is None:
+            self._schedule_random()
+        else:
+            self.random_at = None
         return cur
+
+    def _go_in_flight(self, now: float) -> bool:
+        """A go the guest may not have read yet: bytes still in the source's
+        socket when it stops would not reach the destination (the 16550
+        FIFO holds 16 bytes, a go line ~40). Delivered once the guest sends
+        a later line; waited for at most 1 s."""
+        if self.go_outstanding is None:
+            return False
+        seq, at = self.go_outstanding
+        if self.link.expected_seq > seq + 1 or now - at > 1.0:
+            self.go_outstanding = None
+            return False
+        return True
+
+    def _dst_netns(self, cur: Qemu) -> str | None:
+        return self.netns.other(cur.spec.netns) if self.netns else None
+
+    def _migrate(self, cur: Qemu, where: str, deadline: float,
+                 waiting_seq: int | None = None) -> Qemu:
+        """One migration from cur; returns the QEMU the guest runs on next."""
+        self.attempts += 1
+        n = self.attempts
+        ns = self._dst_netns(cur)
+        dst = self._new_qemu(f"dst{n}", incoming=True, netns=ns)
+        left = max(1.0, min(self.opts.migration_timeout, deadline - time.monotonic()))
+        uri = f"tcp:{self.netns.address(ns)}:{4400 + n}" if self.netns and ns else None
+        m = migrate(cur, dst, n, left, uri=uri)
+        self._time(m)
+        if m.ok:
+            # The source's last bytes (the guest ran during precopy), then
+            # the state a rollback returns to.
+            self.pending = self._drain(cur)
+            cp = self._take_checkpoint_line(dst)
+            self.chain.append(_Takeover(cur, dst, n, where, self._state(),
+                                        time.monotonic(),
+                                        cp.seq if cp else waiting_seq))
+            self.migrations += 1
+            self.check(True, f"migration {n} {where} completed ({m.seconds:.1f}s)")
+            if cp is not None:
+                return self._checkpoint(cp, dst, deadline)
+            return dst
+        self._retire(dst)
+        if cur.poll() is not None and guest_code(cur.returncode) is not None:
+            self.check(True, f"migration {n} {where} not done: the guest ended first")
+            return cur
+        if cur.poll() is not None and self._on_probation(cur):
+            return self._rollback(cur)   # the source was a destination that died
+        self.check(False, f"migration {n} {where} failed: {m.error}",
+                   diagnostics=["destination stderr:", *m.dst_errors],
+                   evidence="\n".join(m.dst_errors), qemu=self._identity(dst))
+        return cur
+
+    def _time(self, m: MigrationResult) -> None:
+        self.timings["migrations"].append(round(m.seconds, 4))
+        if m.ok:
+            self.timings["switchover"].append(round(m.switchover, 4))
+            self.timings["dst_ready"].append(round(m.dst_ready, 4))
+
+    def _drain(self, q: Qemu) -> bytes:
+        out = b""
+        while True:
+            data = q.link_recv(0.0)
+            if not data:
+                return out
+            out += data
+
+    def _take_checkpoint_line(self, dst: Qemu) -> Message | None:
+        """Parses the old source's last bytes now, so that the state a
+        rollback returns to includes them; returns a checkpoint the guest
+        stopped at (answered once the takeover is recorded)."""
+        data, self.pending = self.pending, b""
+        cp = None
+        for ev in self.link.feed(data):
+            if isinstance(ev, Message) and ev.verb == "checkpoint":
+                cp = ev
+            else:
+                self._handle(ev, dst, time.monotonic())
+        return cp
+
+    def _on_probation(self, q: Qemu) -> bool:
+        return any(t.new is q for t in self.chain)
+
+    def _settle(self) -> None:
+        """Retires sources whose destination has run long enough."""
+        now = time.monotonic()
+        while self.chain and now - self.chain[0].at >= self.opts.dst_settle \
+                and self.chain[0].new.poll() is None:
+            self._retire(self.chain.pop(0).old)
+
+    def _rollback(self, dead: Qemu) -> Qemu:
+        """dead took the guest over and died on probation: the guest goes
+        on on the newest source still alive, as if that migration failed."""
+        i = next(k for k, t in enumerate(self.chain) if t.new is dead)
+        while i >= 0 and self.chain[i].old.poll() is not None:
+            i -= 1
+        if i < 0:
+            return dead
+        t = self.chain[i]
+        for later in self.chain[i:]:
+            self._retire(later.new)
+        del self.chain[i:]
+        age = time.monotonic() - t.at
+        dropped = self._restore(t.state)
+        self.epoch += 1
+        self.check(False, f"migration {t.number} {t.where} failed: destination QEMU "
+                   f"exited with status {dead.returncode} {age:.1f}s after the guest "
+                   "started running there; the guest goes on on the source",
+                   diagnostics=["destination stderr:", *dead.stderr_text().splitlines()[-5:],
+                                f"{len(dropped) - 1} result(s) the guest sent there "
+                                "discarded (it repeats them on the source)"],
+                   evidence=dead.stderr_text()[-2000:], qemu=self._identity(dead))
+        resume_source(t.old, time.monotonic() + 10)
+        if t.waiting_seq is not None:
+            self._send_go(t.old, t.waiting_seq, "(after rollback)")
+        if self.entry.migrate_random and self.random_left:
+            self._schedule_random()
+        return t.old
 
     def _judge_exit(self, cur: Qemu) -> None:
         if self.exit_name == "TIMEOUT":
@@ -297,6 +542,11 @@ class Runner:
         if self.bye != code:
             self.check(False, "guest sent no bye line" if self.bye is None else
                        f"bye status={self.bye} but QEMU exit says {code}")
+        if self.entry.migrate_random and self.random_left:
+            count = self.entry.migrate_random[0]
+            self.check(False, f"{count - self.random_left} of {count} random-moment "
+                       "migrations done before the guest ended (migrate_random: "
+                       "let the guest run longer)")
         if self.summary and self.summary.get("tests") != str(self.results):
             self.check(False, f"guest summary tests={self.summary.get('tests')} "
                        f"but {self.results} result lines arrived")

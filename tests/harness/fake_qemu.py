@@ -8,7 +8,8 @@ the JSON file named by $FAKE_QEMU_SCENARIO:
   {"guest": [["hello", "selftest"], ["line", "result PASS x"],
              ["checkpoint", "powered-off"], ["check_go", 1, "dst"],
              ["raw", "garbage\\n"], ["sleep", 0.5], ["hang"], ["exit", 0],
-             ["crash", 14]],
+             ["crash", 14], ["fwcfg"]],
+  ("fwcfg" reports the opt/slotprobe/migration fw_cfg string as a PASS result)
    "dst_load": "ok" | "fail",      what a destination does with the state
    "src_status": "completed",      what the source claims after a migration
    "version": [7, 2, 22]}
@@ -107,6 +108,10 @@ class Fake:
                       f"{self.go[0]} side={self.go[1]}")
         elif op == "sleep":
             self.wake = time.monotonic() + args[0]
+        elif op == "fwcfg":
+            fw = [a.split("string=", 1)[1] for a in opt(self.argv, "-fw_cfg")
+                  if a.startswith("name=opt/slotprobe/migration,")]
+            self.send(f"result PASS fw_cfg migration={fw[0] if fw else 'none'}")
         elif op == "hang":
             self.pc -= 1
             self.wake = time.monotonic() + 3600
@@ -142,15 +147,14 @@ class Fake:
         elif name == "query-migrate":
             ret = {"status": self.migrate_status} if self.migrate_status != "none" else {}
         elif name == "migrate-incoming":
-            path = args["uri"].split(":", 1)[1]
-            self.listener = socket.socket(socket.AF_UNIX)
-            self.listener.bind(path)
-            self.listener.listen(1)
+            self.listener = self.listen_uri(args["uri"])
             self.migrate_status = "active"
         elif name == "migrate":
-            s = self.connect(args["uri"].split(":", 1)[1])
+            s = self.connect_uri(args["uri"])
             s.sendall(json.dumps({"pc": self.pc, "seq": self.seq,
-                                  "wait_go": self.wait_go}).encode() + b"\n")
+                                  "wait_go": self.wait_go,
+                                  "sleep": max(0.0, self.wake - time.monotonic())
+                                  }).encode() + b"\n")
             s.close()
             self.status = "postmigrate"
             self.migrate_status = self.sc.get("src_status", "completed")
@@ -167,6 +171,27 @@ class Fake:
             return
         self.reply({"return": ret})
 
+    @staticmethod
+    def listen_uri(uri):
+        kind, _, where = uri.partition(":")
+        if kind == "tcp":       # tcp:ADDR:PORT (between network namespaces)
+            host, port = where.rsplit(":", 1)
+            s = socket.socket(socket.AF_INET)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, int(port)))
+        else:
+            s = socket.socket(socket.AF_UNIX)
+            s.bind(where)
+        s.listen(1)
+        return s
+
+    def connect_uri(self, uri):
+        kind, _, where = uri.partition(":")
+        if kind == "tcp":
+            host, port = where.rsplit(":", 1)
+            return socket.create_connection((host, int(port)), timeout=5)
+        return self.connect(where)
+
     def on_incoming(self):
         conn, _ = self.listener.accept()
         data = b""
@@ -181,7 +206,10 @@ class Fake:
             os._exit(1)
         st = json.loads(data)
         self.pc, self.seq, self.wait_go = st["pc"], st["seq"], st["wait_go"]
+        self.wake = time.monotonic() + st.get("sleep", 0.0)
         self.status, self.migrate_status = "running", "completed"
+        self.reply({"event": "RESUME", "data": {},
+                    "timestamp": {"seconds": int(time.time()), "microseconds": 0}})
         self.listener.close()
         self.listener = None
 
