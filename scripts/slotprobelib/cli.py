@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import random
 import shlex
 import sys
 from typing import NoReturn, Sequence
@@ -16,7 +17,8 @@ from typing import NoReturn, Sequence
 from .cfgfile import ConfigError
 from .errata import load_errata
 from .interrupt import Interrupted, install
-from .plan import Entry, Plan, check_params
+from .parallel import run_all
+from .plan import NETWORKS, Entry, Plan, check_params
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
 from .report import Report
 from .runner import Options, Runner
@@ -60,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--repeat", type=int, default=1, metavar="N",
                    help="run each entry N times (race hunting)")
     r.add_argument("--shard", metavar="K/N", help="run the K-th of N slices (CI)")
+    r.add_argument("--seed", type=int, metavar="S",
+                   help="seed of run 1 (run i uses S+i-1); default: drawn and printed")
+    r.add_argument("--stop-on-fail", action="store_true",
+                   help="stop at the first run that is not PASS or SKIP")
+    r.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="run N entries at once (each its own QEMUs and folder)")
+    r.add_argument("--network", choices=NETWORKS,
+                   help="unix sockets, or TCP between two network namespaces")
     return p
 
 
@@ -132,13 +142,36 @@ def make_options(args: argparse.Namespace) -> Options:
         dst_machine=args.dst_machine,
         dst_args=_split(args.dst_args, "--dst-args") if args.dst_args is not None else None,
         accel=args.accel, memory=args.memory, migrate_at=args.migrate_at,
-        timeout=args.timeout, keep_logs=args.keep_logs, log_dir=args.log_dir)
+        timeout=args.timeout, keep_logs=args.keep_logs, log_dir=args.log_dir,
+        network=args.network)
+
+
+def repeat_notes(report: Report, repeat: int) -> list[str]:
+    """With --repeat: per entry, how often it failed and with which seeds."""
+    if repeat < 2:
+        return []
+    notes = []
+    names = list(dict.fromkeys(r.name for r in report.entries))
+    for name in names:
+        runs = [r for r in report.entries if r.name == name]
+        failed = [r for r in runs if r.outcome not in ("PASS", "SKIP")]
+        kinds = {o: sum(r.outcome == o for r in failed) for o in ("XFAIL", "FAIL", "ERROR")}
+        what = ", ".join(f"{n} {o}" for o, n in kinds.items() if n) or \
+            ", ".join(f"{sum(r.outcome == o for r in runs)} {o}" for o in ("PASS", "SKIP")
+                      if any(r.outcome == o for r in runs))
+        line = f"slotprobe: {name}: {len(failed)}/{len(runs)} reproduced ({what})"
+        if failed:
+            line += "; seeds: " + " ".join(str(r.seed) for r in failed)
+        notes.append(line)
+    return notes
 
 
 def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
             report_made: list[Report]) -> int:
     if args.repeat < 1:
         raise SetupError("--repeat wants a positive count")
+    if args.jobs < 1:
+        raise SetupError("--jobs wants a positive count")
     entries = shard(select_entries(args, plan), args.shard)
     opts = make_options(args)
     for e in entries:     # unknown machine types: a set-up error, before booting
@@ -150,12 +183,20 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
                               say=lambda m: print(m, file=sys.stderr))
     report = Report()
     report_made.append(report)
-    for e in entries:
-        for i in range(args.repeat):
-            report.comment(f"{e.name}: {e.args_line()} on {opts.machine or e.machine}"
-                           + (f" (run {i + 1} of {args.repeat})" if args.repeat > 1 else ""))
-            report.add(Runner(e, opts, errata).run())
-    report.finish(logs=args.log_dir)
+    base = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
+    runs = [(e, i, base + i) for e in entries for i in range(args.repeat)]
+    show_seed = args.seed is not None or args.repeat > 1 or any(
+        e.migrate_random or e.migrate_delay[1] or e.migrate_chance < 1 for e in entries)
+
+    def title(run: tuple[Entry, int, int]) -> str:
+        e, i, seed = run
+        return (f"{e.name}: {e.args_line()} on {opts.machine or e.machine}"
+                + (f" (run {i + 1} of {args.repeat})" if args.repeat > 1 else "")
+                + (f" seed {seed}" if show_seed else ""))
+
+    run_all(runs, lambda run: Runner(run[0], opts, errata, seed=run[2]).run(),
+            report, title, jobs=args.jobs, stop_on_fail=args.stop_on_fail)
+    report.finish(logs=args.log_dir, notes=repeat_notes(report, args.repeat))
     if args.junit:
         report.write_junit(args.junit)
     errors = [e for e in report.entries if e.outcome == "ERROR"]

@@ -12,6 +12,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from .interrupt import check as check_interrupt
 from .qemu import Qemu, QemuError
 from .qmp import QmpError
 
@@ -93,6 +94,7 @@ def _wait_destination(dst: Qemu, deadline: float) -> str:
     seen = len(dst.qmp.events)
     next_query = 0.0
     while True:
+        check_interrupt()
         if dst.poll() is not None:
             return f"destination QEMU exited with status {dst.returncode}"
         if any(ev.get("event") == "RESUME" for ev in dst.qmp.events[seen:]):

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import IO
 
+from . import interrupt
 from .qmp import Qmp, QmpError
 
 PR_SET_PDEATHSIG = 1
@@ -113,6 +114,7 @@ class Qemu:
     def _accept(self, listener: socket.socket, what: str,
                 deadline: float) -> socket.socket:
         while True:
+            interrupt.check()
             ready, _, _ = select.select([listener], [], [], 0.1)
             if ready:
                 conn, _ = listener.accept()

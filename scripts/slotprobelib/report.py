@@ -75,9 +75,12 @@ class Report:
         self.comment(f"{result.name}: {result.outcome}{tail} "
                      f"in {result.seconds:.1f}s{where}")
 
-    def finish(self, logs: str | None = None) -> str:
-        """Writes the plan line and the summary; returns the summary."""
+    def finish(self, logs: str | None = None, notes: list[str] | None = None) -> str:
+        """Writes the plan line, notes (e.g. --repeat rates) and the summary;
+        returns the summary."""
         self.out.write(f"1..{self.count}\n")
+        for note in notes or []:
+            self.out.write(note + "\n")
         n = {o: sum(e.outcome == o for e in self.entries) for o in OUTCOMES}
         parts = [f"{n['PASS']} PASS", f"{n['XFAIL']} XFAIL"]
         parts += [f"{n[o]} {o}" for o in ("SKIP", "ERROR") if n[o]]

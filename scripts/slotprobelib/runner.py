@@ -21,6 +21,7 @@ from .errata import Erratum, Version
 from .guest_exit import GUEST_CODES, describe_other_exit, guest_code
 from .hostlink import Garbage, HostLink, Message
 from .interrupt import Interrupted
+from .interrupt import check as check_interrupt
 from .judge import judge
 from .migration import MigrationResult, migrate, resume_source
 from .netns import NetnsError, NetnsPair, remove_stale, unavailable
@@ -275,6 +276,7 @@ class Runner:
                                         "last guest log lines:", *self.logs[-5:]])
                 self.exit_name = "TIMEOUT"
                 return cur
+            check_interrupt()
             self._settle()
             if self.pending:
                 data, self.pending = self.pending, b""
