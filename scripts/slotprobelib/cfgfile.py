@@ -3,6 +3,7 @@ one-line errors that name the file and section."""
 from __future__ import annotations
 
 import configparser
+import re
 
 
 class ConfigError(Exception):
@@ -30,3 +31,29 @@ def check_keys(path: str, section: str, present: list[str],
         if key not in allowed:
             raise ConfigError(f"{path}:{section}: unknown key '{key}' "
                               f"(known: {', '.join(allowed)})")
+
+
+def value_lines(path: str, section: str, key: str) -> list[tuple[int, str]]:
+    """A multi-line value with the file's line numbers: [(line, text)], the
+    key's own line first, then its indented continuation lines (comment and
+    blank lines included; callers skip them). Empty when not found."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    out: list[tuple[int, str]] = []
+    in_section = False
+    for i, line in enumerate(lines, 1):
+        if out:
+            if line[:1] in (" ", "\t") or not line.strip():
+                out.append((i, line))
+                continue
+            break
+        if line.startswith("["):
+            in_section = line.strip() == f"[{section}]"
+        elif in_section and re.match(rf"{re.escape(key)}\s*[=:]", line):
+            out.append((i, re.split(r"[=:]", line, 1)[1]))
+    while out and not out[-1][1].strip():
+        out.pop()
+    return out

@@ -22,6 +22,7 @@ from .plan import NETWORKS, Entry, Plan, check_params
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
 from .report import Report
 from .runner import Options, Runner
+from .script_cmd import cmd_script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -70,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run N entries at once (each its own QEMUs and folder)")
     r.add_argument("--network", choices=NETWORKS,
                    help="unix sockets, or TCP between two network namespaces")
+    # `script FILE`: every option of `run` (shared action objects, so new
+    # run options apply here too), plus the script file.
+    s = sub.add_parser("script", help="run a script file in guest test 'script'")
+    s.add_argument("file", metavar="FILE", help="steps: scripts/slotprobelib/script.py")
+    for action in r._actions:
+        if action.option_strings and action.dest != "help":
+            s._add_action(action)
     return p
 
 
@@ -218,6 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "list":
             print(plan.listing())
             return 0
+        if args.cmd == "script":
+            devices = [w for d in args.device for w in _split(d, "--device")]
+            return cmd_script(args, errata, reports, devices, make_options)
         return cmd_run(args, plan, errata, reports)
     except (SetupError, ConfigError) as e:
         print(f"slotprobe: {e}", file=sys.stderr)

@@ -1,12 +1,35 @@
 """The test plan (tests/plans.cfg), one section per entry, in the manner of
-kvm-unit-tests' unittests.cfg."""
+kvm-unit-tests' unittests.cfg.
+
+Scripted guest actions (guest test `script`, scripts/slotprobelib/script.py):
+  script   the steps, one per line (implies test = script); compiled and
+           checked when the plan is read, errors name the plan's line
+  qmp_at   QMP commands at checkpoints, one per line:
+               CHECKPOINT: command {json args} [wait EVENT [SECONDS]]
+           e.g. `plugged: device_add {"driver": "virtio-net-pci", "id": "n1",
+           "bus": "pcie-root-port18"}` or `unplug: device_del {"id": "n1"}
+           wait DEVICE_DELETED 5`. A script can say the same inline:
+           `checkpoint NAME [migrate] qmp command {json args} [wait ...]`.
+When the guest reaches CHECKPOINT the runner sends each command, in plan
+order, to the QEMU the guest runs on (10 s per reply), then waits for EVENT
+if asked (device_del: the DEVICE_DELETED of that id; others: any EVENT after
+the command; default deadline 5 s), then migrates if the checkpoint is a
+migrate_at one, then sends the go-ahead. Every command is one check (its
+error text on failure). system_reset, quit, stop/cont and the migrate
+commands are refused when the plan is read: the harness owns those. Note
+that with native PCIe hotplug QEMU finishes device_del only after the guest
+powers the slot off, so wait for DEVICE_DELETED at a later checkpoint, not
+the one where the guest still has to act. Devices added on the source must
+be on the destination's command line (dst_devices) before migrating.
+"""
 from __future__ import annotations
 
 import re
 import shlex
 from dataclasses import dataclass, field
 
-from .cfgfile import ConfigError, check_keys, read_ini
+from .cfgfile import ConfigError, check_keys, read_ini, value_lines
+from .script import QmpAction, Script, compile_script, parse_qmp_at
 
 KEYS = ("test", "params", "machine", "devices", "dst_devices", "migrate_at",
         "timeout", "expect", "errata", "groups",
@@ -17,6 +40,7 @@ DEFAULT_MACHINE = "q35"
 DEFAULT_TIMEOUT = 90.0
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _PARAM = re.compile(r"^[a-z][a-z0-9_-]*=[!-~]*$")
+KEYS += ("script", "qmp_at")       # scripted guest actions (header comment)
 
 
 @dataclass
@@ -33,12 +57,17 @@ class Entry:
     errata: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     where: str = "command line"
+    script: Script | None = None               # guest test `script` only
+    qmp_at: list[QmpAction] = field(default_factory=list)
     # Race hunting (drawn per run from a seeded random.Random):
     migrate_delay: tuple[int, int] = (0, 0)    # ms after a checkpoint, MIN-MAX
     migrate_chance: float = 1.0                # per eligible checkpoint
     # (COUNT, MIN_MS, MAX_MS): COUNT migrations at random moments, no checkpoints
     migrate_random: tuple[int, int, int] | None = None
     network: str = "unix"                      # unix | netns (TCP between namespaces)
+
+    def qmp_actions(self, checkpoint: str) -> list[QmpAction]:
+        return [a for a in self.qmp_at if a.checkpoint == checkpoint]
 
     def args_line(self) -> str:
         return " ".join([self.test, *self.params])
@@ -136,12 +165,41 @@ def _entry(path: str, name: str, sec: dict[str, str]) -> Entry:
         **_race_keys(where, sec))  # type: ignore[arg-type]
 
 
+def add_script(entry: Entry, script: Script) -> Entry:
+    """Makes entry run `script`: test, its checkpoints' migrations and QMP."""
+    if entry.test not in ("script", entry.name):
+        raise ConfigError(f"{entry.where}: a script runs in guest test 'script', "
+                          f"not '{entry.test}'")
+    entry.test, entry.script = "script", script
+    entry.migrate_at += [c for c in script.migrate_at if c not in entry.migrate_at]
+    entry.qmp_at += script.qmp
+    return entry
+
+
+def _with_script(path: str, entry: Entry, sec: dict[str, str]) -> Entry:
+    """The script and qmp_at keys, with the plan file's line numbers."""
+    def lines(key: str) -> list[tuple[int, str]]:
+        found = value_lines(path, entry.name, key)
+        return found or [(0, line) for line in sec[key].splitlines()]
+    if "qmp_at" in sec:
+        entry.qmp_at = parse_qmp_at(lines("qmp_at"), path, entry.name)
+    if "script" in sec:
+        if "test" in sec and sec["test"].strip() != "script":
+            raise ConfigError(f"{entry.where}: a script runs in guest test "
+                              f"'script', not '{sec['test'].strip()}'")
+        entry.test = "script"
+        add_script(entry, compile_script(lines("script"), entry.devices, path,
+                                         entry.name))
+    return entry
+
+
 class Plan:
     def __init__(self, path: str) -> None:
         self.path = path
         cp = read_ini(path)
         self.entries: dict[str, Entry] = {
-            name: _entry(path, name, dict(cp[name])) for name in cp.sections()}
+            name: _with_script(path, _entry(path, name, dict(cp[name])), dict(cp[name]))
+            for name in cp.sections()}
 
     def check_errata(self, known: set[str]) -> None:
         for e in self.entries.values():

@@ -43,6 +43,8 @@ class QemuSpec:
     esp: str | None = None          # or a raw ESP disk image
     devices: list[str] = field(default_factory=list)
     incoming: bool = False
+    # More fw_cfg files for the guest: name -> host file (e.g. the script).
+    fw_cfg: dict[str, str] = field(default_factory=dict)
     # Successful migrations before this QEMU runs the guest (0 for the first
     # source, 1 for the first destination...): fw_cfg opt/slotprobe/migration.
     migration_count: int = 0
@@ -90,6 +92,8 @@ class Qemu:
                "-device", DEBUG_EXIT,
                "-fw_cfg", f"name=opt/slotprobe/args,file={self.args_file}",
                "-fw_cfg", f"name={MIGRATION_FWCFG},string={s.migration_count:08d}"]
+        for name, path in s.fw_cfg.items():
+            cmd += ["-fw_cfg", f"name={name},file={path}"]
         if s.kernel:
             cmd += ["-kernel", s.kernel]
         if s.esp:

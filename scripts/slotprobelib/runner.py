@@ -28,6 +28,8 @@ from .netns import NetnsError, NetnsPair, remove_stale, unavailable
 from .plan import Entry
 from .qemu import Qemu, QemuError, QemuSpec
 from .qemu_info import check_machine
+from .qmp_actions import run_actions
+from .script import FWCFG_NAME as SCRIPT_FWCFG
 from .report import Check, EntryResult
 
 EXPECTED_EXIT = {"pass": ("PASS", "SKIP"), "crash": ("CRASH",), "skip": ("SKIP",),
@@ -149,6 +151,8 @@ class Runner:
         q = Qemu(self._spec(incoming, netns), self.rundir, side,
                  os.path.join(self.rundir, "args"), self.transcript)
         self.live.append(q)
+        if self.entry.script is not None:   # both sides: same fw_cfg files
+            q.spec.fw_cfg[SCRIPT_FWCFG] = os.path.join(self.rundir, "script")
         return q
 
     def _retire(self, q: Qemu) -> None:
@@ -178,6 +182,9 @@ class Runner:
         os.chmod(self.rundir, 0o700)
         with open(os.path.join(self.rundir, "args"), "w") as f:
             f.write(e.args_line() + "\n")
+        if e.script is not None:   # guest test `script`: its compiled steps
+            with open(os.path.join(self.rundir, "script"), "w") as f:
+                f.write(e.script.guest)
         if o.esp:
             shutil.copyfile(o.esp, os.path.join(self.rundir, "esp.img"))
         self.transcript = open(os.path.join(self.rundir, "qmp.log"), "a")
@@ -350,6 +357,9 @@ class Runner:
 
     def _checkpoint(self, ev: Message, cur: Qemu, deadline: float) -> Qemu:
         name = ev.text.strip()
+        # QMP commands asked for here (plan.py header): before any migration.
+        for ok, text, diag in run_actions(self.entry.qmp_actions(name), cur, deadline):
+            self.check(ok, text, diagnostics=diag)
         if (self.entry.migrates_at(name) or name in self.opts.migrate_at
                 or "all" in self.opts.migrate_at) and self._draw_checkpoint():
             lo, hi = self.entry.migrate_delay

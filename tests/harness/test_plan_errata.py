@@ -42,7 +42,7 @@ class PlanTest(FileTest):
         self.assertEqual(plan.entries["selftest-fault"].expect, "crash")
         self.assertTrue(plan.entries["pingpong"].migrates_at("anything"))
         self.assertEqual({e.name for e in plan.group("default")},
-                         {"selftest", "pds-migration"})
+                         {"selftest", "pds-migration", "script-seed"})
         self.assertIn("pds-migration-control", plan.listing())
 
     def test_defaults(self):

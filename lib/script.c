@@ -1,0 +1,606 @@
+/*
+ * script.c - the scripted-actions interpreter (see script.h). Parsing is
+ * strict and separate from running, so a malformed script is refused as a
+ * whole before its first step touches the machine.
+ */
+#include "hostlink.h"
+#include "libc.h"
+#include "pci.h"
+#include "pci_regs.h"
+#include "pcie_slot.h"
+#include "printf.h"
+#include "report.h"
+#include "script.h"
+#include "time.h"
+
+static struct script_step steps[SCRIPT_MAX_STEPS];
+static int nsteps;
+
+static struct saved {
+	char name[SCRIPT_NAME_MAX];
+	const struct script_step *from;	/* the save step: device and register */
+	uint32_t value;
+} saved[SCRIPT_MAX_SAVES];
+static int nsaved;
+
+static const struct {
+	const char *word;
+	uint8_t op;
+} ops[] = {
+	{ "read", SCRIPT_READ }, { "write", SCRIPT_WRITE },
+	{ "expect", SCRIPT_EXPECT }, { "save", SCRIPT_SAVE },
+	{ "same", SCRIPT_SAME }, { "power-off", SCRIPT_POWER_OFF },
+	{ "power-on", SCRIPT_POWER_ON }, { "clear-events", SCRIPT_CLEAR_EVENTS },
+	{ "wait-cc", SCRIPT_WAIT_CC }, { "delay", SCRIPT_DELAY },
+	{ "checkpoint", SCRIPT_CHECKPOINT }, { "log", SCRIPT_LOG },
+};
+
+static const char *const op_names[] = {
+	[SCRIPT_READ] = "read", [SCRIPT_WRITE] = "write", [SCRIPT_EXPECT] = "expect",
+	[SCRIPT_SAVE] = "save", [SCRIPT_SAME] = "expect-same",
+	[SCRIPT_POWER_OFF] = "slot-power-off", [SCRIPT_POWER_ON] = "slot-power-on",
+	[SCRIPT_CLEAR_EVENTS] = "clear-events", [SCRIPT_WAIT_CC] = "wait-cc",
+	[SCRIPT_DELAY] = "delay", [SCRIPT_CHECKPOINT] = "checkpoint", [SCRIPT_LOG] = "log",
+};
+
+/* ---- parsing ------------------------------------------------------------ */
+
+/* The next space-separated word of *p into @buf; false if none or too long. */
+static bool word(const char **p, char *buf, int size)
+{
+	int n = 0;
+
+	while (**p == ' ')
+		(*p)++;
+	while (**p && **p != ' ') {
+		if (n == size - 1)
+			return false;
+		buf[n++] = *(*p)++;
+	}
+	buf[n] = 0;
+	return n > 0;
+}
+
+static int hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hex digits (no prefix) up to @max; the end of the number in *end. */
+static bool parse_hex(const char *s, uint32_t max, uint32_t *out, const char **end)
+{
+	uint64_t v = 0;
+	int n = 0;
+
+	while (hexdigit(s[n]) >= 0) {
+		v = v * 16 + (uint64_t)hexdigit(s[n]);
+		if (v > max)
+			return false;
+		n++;
+	}
+	*out = (uint32_t)v;
+	*end = s + n;
+	return n > 0;
+}
+
+/* Decimal or 0x-hex, the whole word, at most @max. */
+static bool parse_num(const char *s, uint32_t max, uint32_t *out)
+{
+	const char *end;
+	uint64_t v = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return parse_hex(s + 2, max, out, &end) && !*end;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool parse_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* "00:12.0" or "00:12.0/F" (function F behind that port's slot). */
+static bool parse_dev(char *s, struct script_dev *d)
+{
+	char *slash = strchr(s, '/');
+
+	d->behind_slot = false;
+	d->fn = 0;
+	if (slash) {
+		if (slash[1] < '0' || slash[1] > '7' || slash[2])
+			return false;
+		d->behind_slot = true;
+		d->fn = (uint8_t)(slash[1] - '0');
+		*slash = 0;
+	}
+	return pci_bdf_parse(s, &d->bdf) == 0;
+}
+
+/* "h1a", "c10+1a", "e1+8", aligned to @width bits and inside config space. */
+static bool parse_loc(const char *s, struct script_reg *r)
+{
+	const char *end;
+	uint32_t id = 0, off;
+
+	switch (s[0]) {
+	case 'h':
+		r->space = SCRIPT_HEADER;
+		break;
+	case 'c':
+		r->space = SCRIPT_CAP;
+		break;
+	case 'e':
+		r->space = SCRIPT_EXT;
+		break;
+	default:
+		return false;
+	}
+	s++;
+	if (r->space != SCRIPT_HEADER) {
+		if (!parse_hex(s, r->space == SCRIPT_CAP ? 0xff : 0xffff, &id, &end) ||
+		    *end != '+')
+			return false;
+		s = end + 1;
+	}
+	if (!parse_hex(s, PCI_MAX_CFG_SIZE - 1, &off, &end) || *end)
+		return false;
+	r->cap_id = (uint16_t)id;
+	r->off = (uint16_t)off;
+	return off % (r->width / 8) == 0;
+}
+
+static int fail(char *err, int errlen, const char *what, const char *w)
+{
+	snprintf(err, errlen, "%s%s%s", what, w ? ": " : "", w ? w : "");
+	return -1;
+}
+
+int script_parse_line(const char *line, struct script_step *st, char *err, int errlen)
+{
+	char w[SCRIPT_TEXT_MAX];
+	const char *p = line;
+	uint32_t n, max;
+	unsigned int i;
+
+	memset(st, 0, sizeof(*st));
+	if (!word(&p, w, sizeof(w)) || !parse_num(w, 1000000, &n))
+		return fail(err, errlen, "no line number", NULL);
+	st->line = n;
+	if (!word(&p, w, sizeof(w)))
+		return fail(err, errlen, "no step", NULL);
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		if (strcmp(w, ops[i].word) == 0)
+			break;
+	if (i == ARRAY_SIZE(ops))
+		return fail(err, errlen, "unknown step", w);
+	st->op = ops[i].op;
+
+	switch (st->op) {
+	case SCRIPT_READ:
+	case SCRIPT_WRITE:
+	case SCRIPT_EXPECT:
+	case SCRIPT_SAVE:
+		if (!word(&p, w, sizeof(w)) || !parse_num(w, 32, &n) ||
+		    (n != 8 && n != 16 && n != 32))
+			return fail(err, errlen, "bad width", w);
+		st->reg.width = (uint8_t)n;
+		max = n == 32 ? 0xffffffffu : (1u << n) - 1;
+		if (!word(&p, w, sizeof(w)) || !parse_dev(w, &st->dev))
+			return fail(err, errlen, "bad device", w);
+		if (!word(&p, w, sizeof(w)) || !parse_loc(w, &st->reg))
+			return fail(err, errlen, "bad register location", w);
+		if (!word(&p, st->reg.label, sizeof(st->reg.label)))
+			return fail(err, errlen, "bad register label", NULL);
+		if (st->op == SCRIPT_EXPECT &&
+		    (!word(&p, w, sizeof(w)) || !parse_num(w, max, &st->mask)))
+			return fail(err, errlen, "bad mask", w);
+		if ((st->op == SCRIPT_WRITE || st->op == SCRIPT_EXPECT) &&
+		    (!word(&p, w, sizeof(w)) || !parse_num(w, max, &st->value)))
+			return fail(err, errlen, "bad value", w);
+		if (st->op == SCRIPT_EXPECT && (st->value & ~st->mask))
+			return fail(err, errlen, "value outside mask", NULL);
+		if (st->op == SCRIPT_SAVE &&
+		    (!word(&p, st->name, sizeof(st->name)) || !parse_name(st->name)))
+			return fail(err, errlen, "bad save name", NULL);
+		break;
+	case SCRIPT_SAME:
+	case SCRIPT_CHECKPOINT:
+		if (!word(&p, st->name, sizeof(st->name)) || !parse_name(st->name))
+			return fail(err, errlen, "bad name", NULL);
+		break;
+	case SCRIPT_POWER_OFF:
+	case SCRIPT_POWER_ON:
+	case SCRIPT_CLEAR_EVENTS:
+	case SCRIPT_WAIT_CC:
+		if (!word(&p, w, sizeof(w)) || !parse_dev(w, &st->dev) ||
+		    st->dev.behind_slot)
+			return fail(err, errlen, "bad port", w);
+		break;
+	case SCRIPT_DELAY:
+		if (!word(&p, w, sizeof(w)) || !parse_num(w, SCRIPT_DELAY_MAX_MS, &st->value))
+			return fail(err, errlen, "bad delay", w);
+		break;
+	case SCRIPT_LOG:
+		while (*p == ' ')
+			p++;
+		if (!*p || strlen(p) >= sizeof(st->text))
+			return fail(err, errlen, "log text empty or too long", NULL);
+		memcpy(st->text, p, strlen(p) + 1);
+		return 0;
+	}
+	if (word(&p, w, sizeof(w)) || *p)
+		return fail(err, errlen, "extra words", w);
+	return 0;
+}
+
+int script_load(const char *text, char *err, int errlen)
+{
+	char line[SCRIPT_TEXT_MAX + 64], why[120];
+	const char *p = text;
+
+	nsteps = nsaved = 0;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (len == 0) {
+			p = nl ? nl + 1 : p + len;
+			continue;
+		}
+		if (nsteps == SCRIPT_MAX_STEPS) {
+			snprintf(err, errlen, "more than %d steps", SCRIPT_MAX_STEPS);
+			return -1;
+		}
+		if (len >= sizeof(line)) {
+			snprintf(err, errlen, "step %d: line too long", nsteps + 1);
+			return -1;
+		}
+		memcpy(line, p, len);
+		line[len] = 0;
+		if (script_parse_line(line, &steps[nsteps], why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "step %d (%.40s): %s", nsteps + 1, line, why);
+			return -1;
+		}
+		nsteps++;
+		p = nl ? nl + 1 : p + len;
+	}
+	return nsteps;
+}
+
+const struct script_step *script_step_at(int i)
+{
+	return i >= 0 && i < nsteps ? &steps[i] : NULL;
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+/* The function a step means now; false with a reason when there is none. */
+static bool resolve_dev(const struct script_dev *d, struct pci_bdf *out,
+			char *why, int len)
+{
+	char port[16];
+	uint8_t sec;
+
+	if (!d->behind_slot) {
+		*out = d->bdf;
+		return true;
+	}
+	/* The bus behind the port is the firmware's choice: read it now. */
+	sec = pci_cfg_read8(d->bdf, PCI_SECONDARY_BUS);
+	if (pci_vendor(d->bdf) == 0xffff || sec == 0 || sec == 0xff) {
+		snprintf(why, len, "port %s has no secondary bus (vendor %04x, bus %02x)",
+			 pci_bdf_str(d->bdf, port), pci_vendor(d->bdf), sec);
+		return false;
+	}
+	*out = pci_bdf(d->bdf.seg, sec, 0, d->fn);
+	return true;
+}
+
+/* Capabilities are found at run time: their offsets are the device's. */
+static bool resolve_off(struct pci_bdf d, const struct script_reg *r, uint16_t *off,
+			char *why, int len)
+{
+	uint16_t pos = 0;
+	const char *absent = pci_vendor(d) == 0xffff ? " (nothing answers there)" : "";
+
+	switch (r->space) {
+	case SCRIPT_HEADER:
+		*off = r->off;
+		return true;
+	case SCRIPT_CAP:
+		pos = pci_find_cap(d, (uint8_t)r->cap_id);
+		if (!pos)
+			snprintf(why, len, "no capability 0x%02x%s", r->cap_id, absent);
+		break;
+	case SCRIPT_EXT:
+		if (!pci_cfg_has_extended()) {
+			snprintf(why, len, "no extended config space (no ECAM)");
+			return false;
+		}
+		pos = pci_find_ext_cap(d, r->cap_id);
+		if (!pos)
+			snprintf(why, len, "no extended capability 0x%04x%s", r->cap_id, absent);
+		break;
+	}
+	if (!pos)
+		return false;
+	*off = (uint16_t)(pos + r->off);
+	if (*off + r->width / 8 > PCI_MAX_CFG_SIZE) {
+		snprintf(why, len, "register beyond config space");
+		return false;
+	}
+	return true;
+}
+
+static uint32_t cfg_read(struct pci_bdf d, uint16_t off, int width)
+{
+	if (width == 8)
+		return pci_cfg_read8(d, off);
+	if (width == 16)
+		return pci_cfg_read16(d, off);
+	return pci_cfg_read32(d, off);
+}
+
+static void cfg_write(struct pci_bdf d, uint16_t off, int width, uint32_t v)
+{
+	if (width == 8)
+		pci_cfg_write8(d, off, (uint8_t)v);
+	else if (width == 16)
+		pci_cfg_write16(d, off, (uint16_t)v);
+	else
+		pci_cfg_write32(d, off, v);
+}
+
+/* "0x0040": as many digits as the register has. */
+static const char *hex(uint32_t v, int width, char *buf)
+{
+	snprintf(buf, 12, "0x%0*x", width / 4, v);
+	return buf;
+}
+
+/*
+ * A register step's device and offset, or a FAIL naming why not: a missing
+ * capability is something the machine shows (a device gone after power
+ * off), not a malformed script.
+ */
+static bool locate(const struct script_step *st, struct pci_bdf *d, uint16_t *off,
+		   char *bdf)
+{
+	char why[100];
+	const char *op = op_names[st->op];
+
+	bool found = resolve_dev(&st->dev, d, why, sizeof(why));
+
+	if (found && resolve_off(*d, &st->reg, off, why, sizeof(why))) {
+		pci_bdf_str(*d, bdf);
+		return true;
+	}
+	/* The function when it was found, else the port it was looked for behind. */
+	pci_bdf_str(found ? *d : st->dev.bdf, bdf);
+	report(false, "line %u: %s%u %s%s %s: %s", st->line, op, st->reg.width, bdf,
+	       found ? "" : " (behind slot)", st->reg.label, why);
+	return false;
+}
+
+/* Reads the register of @st, prints and observes it; false if not located. */
+static bool read_reg(const struct script_step *st, uint32_t *v, char *bdf)
+{
+	struct pci_bdf d;
+	uint16_t off;
+
+	if (!locate(st, &d, &off, bdf))
+		return false;
+	*v = cfg_read(d, off, st->reg.width);
+	report_obs(bdf, st->reg.label, *v);
+	return true;
+}
+
+static struct saved *find_saved(const char *name)
+{
+	for (int i = 0; i < nsaved; i++)
+		if (strcmp(saved[i].name, name) == 0)
+			return &saved[i];
+	return NULL;
+}
+
+static void run_register_step(const struct script_step *st)
+{
+	char bdf[16], a[12], b[12], c[12];
+	int w = st->reg.width;
+	struct pci_bdf d;
+	struct saved *sv;
+	uint16_t off;
+	uint32_t v;
+
+	switch (st->op) {
+	case SCRIPT_READ:
+		if (read_reg(st, &v, bdf))
+			report_info("line %u: read%d %s %s = %s", st->line, w, bdf,
+				    st->reg.label, hex(v, w, a));
+		break;
+	case SCRIPT_WRITE:
+		if (!locate(st, &d, &off, bdf))
+			break;
+		cfg_write(d, off, w, st->value);
+		report_info("line %u: write%d %s %s %s", st->line, w, bdf,
+			    st->reg.label, hex(st->value, w, a));
+		break;
+	case SCRIPT_EXPECT:
+		if (read_reg(st, &v, bdf))
+			report((v & st->mask) == st->value,
+			       "line %u: expect%d %s %s & %s == %s (read %s)", st->line, w, bdf,
+			       st->reg.label, hex(st->mask, w, a), hex(st->value, w, b),
+			       hex(v, w, c));
+		break;
+	case SCRIPT_SAVE:
+		if (!read_reg(st, &v, bdf))
+			break;
+		sv = find_saved(st->name);
+		if (!sv && nsaved < SCRIPT_MAX_SAVES)
+			sv = &saved[nsaved++];
+		if (!sv) {	/* the harness allows no more; a hand-made script might */
+			report(false, "line %u: save %s: more than %d names", st->line,
+			       st->name, SCRIPT_MAX_SAVES);
+			break;
+		}
+		memcpy(sv->name, st->name, sizeof(sv->name));
+		sv->from = st;
+		sv->value = v;
+		report_info("line %u: save %s = %s %s %s", st->line, st->name, bdf,
+			    st->reg.label, hex(v, w, a));
+		break;
+	}
+}
+
+static void run_same(const struct script_step *st)
+{
+	struct saved *sv = find_saved(st->name);
+	char bdf[16], a[12], b[12];
+	uint32_t v;
+	int w;
+
+	if (!sv) {
+		report(false, "line %u: expect-same %s: nothing saved under that name",
+		       st->line, st->name);
+		return;
+	}
+	w = sv->from->reg.width;
+	if (read_reg(sv->from, &v, bdf))
+		report(v == sv->value, "line %u: %s %s reads the same as saved %s at line %u "
+		       "(now %s, was %s)", st->line, bdf, sv->from->reg.label, st->name,
+		       sv->from->line, hex(v, w, a), hex(sv->value, w, b));
+}
+
+static void run_slot_step(const struct script_step *st)
+{
+	struct pcie_slot s;
+	char bdf[16];
+	uint16_t events;
+	bool ok, link, child;
+
+	pci_bdf_str(st->dev.bdf, bdf);
+	if (slot_init(&s, st->dev.bdf) < 0) {
+		report(false, "line %u: %s %s: not a port with a slot", st->line,
+		       op_names[st->op], bdf);
+		return;
+	}
+	s.power_off_settle_ms = 0;	/* a script waits with `delay` if it wants */
+	switch (st->op) {
+	case SCRIPT_POWER_OFF:
+		ok = slot_power_off(&s);
+		report(ok, "line %u: slot-power-off %s: commands completed within 1 s "
+		       "(SltCtl %04x SltSta %04x)", st->line, bdf, slot_ctrl(&s),
+		       slot_status(&s));
+		break;
+	case SCRIPT_POWER_ON:
+		/* pciehp's board_added() steps; an empty slot is shown, not failed. */
+		ok = true;
+		if (slot_has_power_controller(&s)) {
+			slot_clear_events(&s, PCI_EXP_SLTSTA_PFD);
+			ok = slot_write_cmd(&s, PCI_EXP_SLTCTL_PWR_ON, PCI_EXP_SLTCTL_PCC);
+		}
+		if (s.sltcap & PCI_EXP_SLTCAP_PIP)
+			ok &= slot_set_indicators(&s, PCI_EXP_SLTCTL_PWR_IND_BLINK, 0);
+		link = slot_wait_link_active(&s, SLOT_LINK_TIMEOUT_MS);
+		child = link && slot_wait_child(&s, SLOT_CHILD_TIMEOUT_MS);
+		if (child && (s.sltcap & (PCI_EXP_SLTCAP_PIP | PCI_EXP_SLTCAP_AIP)))
+			ok &= slot_set_indicators(&s, PCI_EXP_SLTCTL_PWR_IND_ON,
+						  PCI_EXP_SLTCTL_ATTN_IND_OFF);
+		report(ok, "line %u: slot-power-on %s: commands completed within 1 s "
+		       "(SltCtl %04x SltSta %04x)", st->line, bdf, slot_ctrl(&s),
+		       slot_status(&s));
+		report_info("line %u: slot-power-on %s: link %s, %s behind the slot",
+			    st->line, bdf, link ? "up" : "down",
+			    child ? "a function answers" : "nothing answers");
+		break;
+	case SCRIPT_CLEAR_EVENTS:
+		events = slot_clear_events(&s, SLOT_EVENTS);
+		report_info("line %u: clear-events %s: cleared %04x, SltSta now %04x",
+			    st->line, bdf, events, slot_status(&s));
+		break;
+	case SCRIPT_WAIT_CC:
+		/* As after pciehp's own write: wait (1 s) and clear the CC event. */
+		s.cmd_busy = true;
+		s.cmd_started_us = time_now_us();
+		ok = slot_wait_cmd(&s);
+		report(ok, "line %u: wait-cc %s: Command Completed within 1 s%s", st->line,
+		       bdf, (s.sltcap & PCI_EXP_SLTCAP_NCCS) ? " (no CC support: "
+		       "nothing to wait for)" : "");
+		break;
+	}
+}
+
+bool script_run_step(const struct script_step *st)
+{
+	struct hostlink_go go;
+
+	switch (st->op) {
+	case SCRIPT_READ:
+	case SCRIPT_WRITE:
+	case SCRIPT_EXPECT:
+	case SCRIPT_SAVE:
+		run_register_step(st);
+		break;
+	case SCRIPT_SAME:
+		run_same(st);
+		break;
+	case SCRIPT_POWER_OFF:
+	case SCRIPT_POWER_ON:
+	case SCRIPT_CLEAR_EVENTS:
+	case SCRIPT_WAIT_CC:
+		run_slot_step(st);
+		break;
+	case SCRIPT_DELAY:
+		report_info("line %u: delay %u ms", st->line, st->value);
+		mdelay(st->value);
+		break;
+	case SCRIPT_CHECKPOINT:
+		if (!report(hostlink_checkpoint(st->name, &go),
+			    "line %u: go-ahead at checkpoint %s", st->line, st->name))
+			return false;
+		report_info("line %u: after %s: running on the %s, %u migration(s) "
+				    "so far", st->line, st->name,
+				    go.on_destination ? "destination" : "source",
+				    go.migrations);
+		break;
+	case SCRIPT_LOG:
+		report_info("line %u: %s", st->line, st->text);
+		break;
+	}
+	return true;
+}
+
+void script_run(void)
+{
+	for (int i = 0; i < nsteps; i++) {
+		if (!script_run_step(&steps[i])) {
+			report_info("script stopped at line %u: no go-ahead, the harness "
+				    "is gone", steps[i].line);
+			return;
+		}
+	}
+}

@@ -1,0 +1,57 @@
+"""`slotprobe script FILE [run options]`: one-off experiments. Compiles FILE
+(steps: script.py) against the --device arguments, runs it in guest test
+`script` on --machine (default q35), prints every step with what it read,
+then the TAP checks. Errors in FILE: one line with its line number, exit 2,
+before QEMU starts."""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+
+from .plan import Entry, add_script, check_params
+from .qemu_info import SetupError, check_machine, choose_accel
+from .report import Report
+from .runner import Runner
+from .script import compile_script, text_lines
+
+
+def script_entry(args: argparse.Namespace, devices: list[str]) -> Entry:
+    try:
+        with open(args.file, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise SetupError(f"{args.file}: cannot read: {e}") from None
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", os.path.basename(args.file)) or "script"
+    e = Entry(name=name.lstrip("._-") or "script", test="script",
+              params=check_params(args.param, "--param"), devices=devices,
+              where=args.file)
+    if args.machine:
+        e.machine = args.machine
+    return add_script(e, compile_script(text_lines(text), devices, args.file, e.name))
+
+
+def cmd_script(args: argparse.Namespace, errata: dict, reports: list[Report],
+               devices: list[str], make_options) -> int:
+    e = script_entry(args, devices)
+    opts = make_options(args)
+    check_machine(opts.qemu, opts.machine or e.machine)
+    opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
+                              say=lambda m: print(m, file=sys.stderr))
+    report = Report()
+    reports.append(report)
+    report.comment(f"{e.name}: {e.script.steps if e.script else 0} step(s) "
+                   f"on {opts.machine or e.machine}")
+    runner = Runner(e, opts, errata)
+    result = runner.run()
+    for line in runner.logs:       # the guest's line per step, reads included
+        report.comment(line)
+    report.add(result)
+    report.finish()
+    if args.junit:
+        report.write_junit(args.junit)
+    if result.outcome == "ERROR":
+        print(f"slotprobe: {e.name}: set-up error: {result.reason}", file=sys.stderr)
+        return 2
+    return 0 if report.all_expected() else 1

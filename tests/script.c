@@ -1,0 +1,40 @@
+/*
+ * script - runs a register-level sequence the harness hands over (fw_cfg
+ * file opt/slotprobe/script), so a plan entry or `slotprobe script FILE`
+ * can reproduce any sequence without rebuilding the image. The harness
+ * (scripts/slotprobelib/script.py) compiles and checks the human script;
+ * the interpreter is lib/script.c. A script that is missing, longer than
+ * the buffer or malformed ends the run as a set-up error before any step.
+ */
+#include "lib/exit.h"
+#include "lib/fwcfg.h"
+#include "lib/guest_test.h"
+#include "lib/printf.h"
+#include "lib/report.h"
+#include "lib/script.h"
+
+#define SCRIPT_FWCFG_FILE "opt/slotprobe/script"
+
+static char text[SCRIPT_MAX_BYTES];
+
+GUEST_TEST(script_main, "script", "",
+	   "run the scripted register steps the harness handed over")
+{
+	char err[200];
+	int len = fwcfg_read_file(SCRIPT_FWCFG_FILE, text, sizeof(text));
+	int n;
+
+	if (len < 0)
+		fw_error("script: no fw_cfg file %s (run it from a plan entry with a "
+			 "script, or slotprobe script FILE)", SCRIPT_FWCFG_FILE);
+	if (len >= (int)sizeof(text))
+		fw_error("script: %d bytes, longer than the %d-byte buffer", len,
+			 (int)sizeof(text) - 1);
+	n = script_load(text, err, sizeof(err));
+	if (n < 0)
+		fw_error("script: %s", err);
+	if (n == 0)
+		fw_error("script: no steps");
+	printf("script: %d step(s)\n", n);
+	script_run();
+}
