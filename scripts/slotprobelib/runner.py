@@ -196,6 +196,7 @@ class Runner:
             if network == "netns":
                 why = unavailable()
                 if why:
+                    done = True
                     shutil.rmtree(self.rundir, ignore_errors=True)
                     return EntryResult(e.name, "SKIP", why, [Check(
                         True, why, directive="SKIP " + why)], None,
@@ -456,6 +457,9 @@ class Runner:
         return cur
 
     def _time(self, m: MigrationResult) -> None:
+        now = time.monotonic() - self.t_start
+        self.timings.setdefault("first_migration_start", round(now - m.seconds, 4))
+        self.timings["last_migration_end"] = round(now, 4)
         self.timings["migrations"].append(round(m.seconds, 4))
         if m.ok:
             self.timings["switchover"].append(round(m.switchover, 4))

@@ -78,6 +78,12 @@ class Fake:
         self.seq += 1
         self.link.sendall(f"SP1 {self.seq} {line}\n".encode())
 
+    def guest_args(self):
+        path = [a.split("file=", 1)[1] for a in opt(self.argv, "-fw_cfg")
+                if a.startswith("name=opt/slotprobe/args,")][0]
+        with open(path) as f:
+            return f.read().split()
+
     def exit(self, v):
         self.send(f"bye status={v}")
         self.console.write(f"slotprobe: exit {v}\n")
@@ -93,8 +99,12 @@ class Fake:
             self.exit(0)
         op, *args = steps[self.pc]
         self.pc += 1
-        if op == "hello":
-            self.send(f"hello proto=1 test={args[0]} build=fake")
+        if op == "hello":   # "*": the test named in the fw_cfg args file
+            test = self.guest_args()[0] if args[0] == "*" else args[0]
+            self.send(f"hello proto=1 test={test} build=fake")
+        elif op == "sleep_param":    # sleeps for the guest parameter sleep=S
+            kv = dict(w.split("=", 1) for w in self.guest_args()[1:] if "=" in w)
+            self.wake = time.monotonic() + float(kv.get("sleep", 0))
         elif op == "line":
             self.send(args[0])
         elif op == "raw":
