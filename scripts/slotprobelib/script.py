@@ -451,8 +451,8 @@ def qmp_action(checkpoint: str, command: str, rest: str, where: str) -> QmpActio
     if words:
         if words[0] != "wait" or len(words) not in (2, 3) \
                 or not re.fullmatch(r"[A-Z][A-Z0-9_]*", words[1]):
-            raise ValueError(f"qmp {command}: after the arguments only "
-                             "'wait EVENT [SECONDS]' (got '{rest}')")
+            raise ValueError(f"qmp {command}: arguments are one JSON object, then "
+                             f"only 'wait EVENT [SECONDS]' (got '{rest}')")
         action.wait_event = words[1]
         if len(words) == 3:
             try:
