@@ -19,8 +19,9 @@ error text on failure). system_reset, quit, stop/cont and the migrate
 commands are refused when the plan is read: the harness owns those. Note
 that with native PCIe hotplug QEMU finishes device_del only after the guest
 powers the slot off, so wait for DEVICE_DELETED at a later checkpoint, not
-the one where the guest still has to act. Devices added on the source must
-be on the destination's command line (dst_devices) before migrating.
+the one where the guest still has to act. Destinations start with the
+devices as they are at the migration (devices.py: a device_add appended, a
+device dropped once its DEVICE_DELETED came), as a management layer would.
 """
 from __future__ import annotations
 

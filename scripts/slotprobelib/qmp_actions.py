@@ -16,10 +16,16 @@ REPLY_TIMEOUT = 10.0
 
 def _wanted(action: QmpAction):
     """device_del waits for the DEVICE_DELETED of its own id (QEMU also
-    sends one for the device's QOM path children); others for any event."""
+    sends one for the device's QOM path children); a DEVICE_DELETED after
+    another command (the wait for an unplug asked for at an earlier
+    checkpoint) for one of a device with an id, not of such a child (a
+    virtio device's backend comes first, measured on 7.2); others for any
+    event."""
     if action.command == "device_del" and action.wait_event == "DEVICE_DELETED":
         dev = action.args.get("id")
         return lambda ev: ev.get("data", {}).get("device") == dev
+    if action.wait_event == "DEVICE_DELETED":
+        return lambda ev: bool(ev.get("data", {}).get("device"))
     return None
 
 

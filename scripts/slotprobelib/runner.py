@@ -23,11 +23,13 @@ from .hostlink import Garbage, HostLink, Message
 from .interrupt import Interrupted
 from .interrupt import check as check_interrupt
 from .judge import judge
+from .devices import DeviceList
 from .migration import MigrationResult, migrate, resume_source
 from .netns import NetnsError, NetnsPair, remove_stale, unavailable
 from .plan import Entry
 from .qemu import Qemu, QemuError, QemuSpec
 from .qemu_info import check_machine
+from .qmp import QmpError
 from .qmp_actions import run_actions
 from .script import FWCFG_NAME as SCRIPT_FWCFG
 from .report import Check, EntryResult
@@ -88,6 +90,9 @@ class Runner:
         self.epoch = 0                      # bumped by every rollback
         self.pending = b""                  # old source's last bytes
         self.netns: NetnsPair | None = None
+        # What a destination starts with: the devices as they are now (devices.py).
+        self.devices = DeviceList(opts.dst_args if opts.dst_args is not None
+                                  else entry.destination_devices())
         self.timings: dict[str, Any] = {"migrations": [], "switchover": [],
                                         "dst_ready": []}
         self.random_left = entry.migrate_random[0] if entry.migrate_random else 0
@@ -116,6 +121,7 @@ class Runner:
         return {"link": copy.deepcopy(self.link), "checks": len(self.checks),
                 "results": self.results, "logs": len(self.logs),
                 "garbage": len(self.garbage), "migrations": self.migrations,
+                "devices": copy.deepcopy(self.devices),
                 **{k: copy.copy(getattr(self, k)) for k in
                    ("guest_error", "crash", "bye", "summary")}}
 
@@ -127,6 +133,7 @@ class Runner:
         del self.garbage[st["garbage"]:]
         self.link, self.results = st["link"], st["results"]
         self.migrations = st["migrations"]
+        self.devices = st["devices"]
         for k in ("guest_error", "crash", "bye", "summary"):
             setattr(self, k, st[k])
         return dropped
@@ -139,7 +146,7 @@ class Runner:
         binary = o.qemu
         if incoming:
             machine = o.dst_machine or machine
-            devices = o.dst_args if o.dst_args is not None else e.destination_devices()
+            devices = self.devices.args()
             binary = o.dst_qemu or o.qemu
         esp = os.path.join(self.rundir, "esp.img") if o.esp else None
         return QemuSpec(binary=binary, machine=machine, ovmf=o.ovmf, accel=o.accel,
@@ -359,8 +366,11 @@ class Runner:
     def _checkpoint(self, ev: Message, cur: Qemu, deadline: float) -> Qemu:
         name = ev.text.strip()
         # QMP commands asked for here (plan.py header): before any migration.
-        for ok, text, diag in run_actions(self.entry.qmp_actions(name), cur, deadline):
+        actions = self.entry.qmp_actions(name)
+        for a, (ok, text, diag) in zip(actions, run_actions(actions, cur, deadline)):
             self.check(ok, text, diagnostics=diag)
+            if ok and a.command == "device_add":
+                self.devices.device_add(a.args)
         if (self.entry.migrates_at(name) or name in self.opts.migrate_at
                 or "all" in self.opts.migrate_at) and self._draw_checkpoint():
             lo, hi = self.entry.migrate_delay
@@ -424,6 +434,7 @@ class Runner:
     def _migrate(self, cur: Qemu, where: str, deadline: float,
                  waiting_seq: int | None = None) -> Qemu:
         """One migration from cur; returns the QEMU the guest runs on next."""
+        self._track_deleted(cur)
         self.attempts += 1
         n = self.attempts
         ns = self._dst_netns(cur)
@@ -455,6 +466,18 @@ class Runner:
                    diagnostics=["destination stderr:", *m.dst_errors],
                    evidence="\n".join(m.dst_errors), qemu=self._identity(dst))
         return cur
+
+    def _track_deleted(self, cur: Qemu) -> None:
+        """Devices whose DEVICE_DELETED came leave the destinations' list."""
+        if cur.qmp is None or cur.qmp.closed:
+            return
+        try:
+            cur.qmp.poll_events(0.0)
+        except QmpError:
+            pass
+        for dev in self.devices.saw_events(cur.side, cur.qmp.events):
+            self.check(True, f"device {dev} deleted (DEVICE_DELETED from {cur.side}): "
+                       "destinations start without it")
 
     def _time(self, m: MigrationResult) -> None:
         now = time.monotonic() - self.t_start

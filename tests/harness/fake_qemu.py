@@ -9,7 +9,11 @@ the JSON file named by $FAKE_QEMU_SCENARIO:
              ["checkpoint", "powered-off"], ["check_go", 1, "dst"],
              ["raw", "garbage\\n"], ["sleep", 0.5], ["hang"], ["exit", 0],
              ["crash", 14], ["fwcfg"]],
-  ("fwcfg" reports the opt/slotprobe/migration fw_cfg string as a PASS result)
+  ("fwcfg" reports the opt/slotprobe/migration fw_cfg string as a PASS result;
+   ["devices"] the ids of its -device arguments, ["deleted", ID] sends the
+   DEVICE_DELETED QEMU sends when the guest powers a slot off; device_add
+   and device_del are accepted and do nothing else, but a device_add of
+   driver "bogus" fails)
    "dst_load": "ok" | "fail",      what a destination does with the state
    "src_status": "completed",      what the source claims after a migration
    "version": [7, 2, 22]}
@@ -122,6 +126,15 @@ class Fake:
             fw = [a.split("string=", 1)[1] for a in opt(self.argv, "-fw_cfg")
                   if a.startswith("name=opt/slotprobe/migration,")]
             self.send(f"result PASS fw_cfg migration={fw[0] if fw else 'none'}")
+        elif op == "devices":
+            ids = [kv.split("=", 1)[1] for d in opt(self.argv, "-device")
+                   for kv in d.split(",") if kv.startswith("id=")]
+            self.send(f"result PASS devices={','.join(ids) or 'none'}")
+        elif op == "deleted":
+            for data in ({"path": f"/machine/peripheral/{args[0]}/virtio-backend"},
+                         {"device": args[0], "path": f"/machine/peripheral/{args[0]}"}):
+                self.reply({"event": "DEVICE_DELETED", "data": data, "timestamp":
+                            {"seconds": int(time.time()), "microseconds": 0}})
         elif op == "hang":
             self.pc -= 1
             self.wake = time.monotonic() + 3600
@@ -168,6 +181,10 @@ class Fake:
             s.close()
             self.status = "postmigrate"
             self.migrate_status = self.sc.get("src_status", "completed")
+        elif name == "device_add" and args.get("driver") == "bogus":
+            self.reply({"error": {"class": "GenericError",
+                                  "desc": "'bogus' is not a valid device model name"}})
+            return
         elif name == "cont":
             self.status = "running"
         elif name == "quit":
@@ -176,7 +193,8 @@ class Fake:
                                   f"{os.getpid()}.quit"), "w").close()
             self.reply({"return": {}})
             os._exit(0)
-        elif name not in ("qmp_capabilities", "migrate-set-parameters", "migrate_cancel"):
+        elif name not in ("qmp_capabilities", "migrate-set-parameters", "migrate_cancel",
+                          "device_add", "device_del"):
             self.reply({"error": {"class": "CommandNotFound", "desc": name}})
             return
         self.reply({"return": ret})
