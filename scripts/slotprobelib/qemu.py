@@ -110,8 +110,14 @@ class Qemu:
         if len(path.encode()) > 100:
             raise QemuError(f"socket path too long for AF_UNIX: {path}")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.bind(path)
-        sock.listen(1)
+        try:
+            sock.bind(path)
+            sock.listen(1)
+        except OSError as e:
+            # e.g. the run folder was removed under us: a reported failure,
+            # not a traceback.
+            sock.close()
+            raise QemuError(f"cannot listen on {path}: {e.strerror or e}") from None
         self._listeners.append(sock)
         return sock
 

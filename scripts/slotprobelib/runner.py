@@ -239,7 +239,10 @@ class Runner:
         result.seconds = time.monotonic() - t0
         result.seed = self.seed
         result.timings = self.timings
-        if result.outcome in ("PASS", "SKIP") and not o.keep_logs:
+        # Only unexpected results keep their folder: an XFAIL's evidence (the
+        # destination's error lines) is quoted in the report already, and
+        # --repeat would otherwise leave a folder per run.
+        if result.outcome in ("PASS", "SKIP", "XFAIL") and not o.keep_logs:
             shutil.rmtree(self.rundir, ignore_errors=True)
         else:
             result.logdir = self.rundir

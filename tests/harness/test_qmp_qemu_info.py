@@ -80,3 +80,14 @@ class QemuInfoTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ListenTest(unittest.TestCase):
+    def test_vanished_run_folder_is_a_qemu_error(self):
+        from slotprobelib.qemu import Qemu, QemuError
+        q = Qemu.__new__(Qemu)          # only the socket helper is under test
+        q._listeners = []
+        with self.assertRaises(QemuError) as ctx:
+            q._listen("/nonexistent-slotprobe-dir/qmp.sock")
+        self.assertIn("cannot listen on /nonexistent-slotprobe-dir/qmp.sock",
+                      str(ctx.exception))

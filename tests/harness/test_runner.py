@@ -89,6 +89,14 @@ class RunnerTest(unittest.TestCase):
                 self.assertIn("not ok guest exit status FAIL (expected PASS) "
                               "# TODO after known bug qemu-pds-cmask", self.texts(r))
 
+    def test_known_bug_drops_its_logs(self):
+        e = entry(test="pds-migration", migrate_at=["powered-off"],
+                  errata=["qemu-pds-cmask"])
+        r = self.run_entry([PDS, ["checkpoint", "powered-off"],
+                            ["check_go", 0, "src"], ["exit", 0]], e, dst_load="fail")
+        self.assertEqual(r.outcome, "XFAIL", self.texts(r))
+        self.assertIsNone(r.logdir, "XFAIL evidence is in the report, no folder kept")
+
     def test_unrelated_guest_failure_after_known_bug_is_fail(self):
         e = entry(test="pds-migration", migrate_at=["powered-off"],
                   errata=["qemu-pds-cmask"])
