@@ -109,15 +109,9 @@ static bool parse_u64(const char *s, uint64_t *out)
 	if (!*s)
 		return false;
 	for (; *s; s++) {
-		unsigned int d;
+		int d = hex_digit(*s);
 
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned int)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned int)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned int)(*s - 'A' + 10);
-		else
+		if (d < 0 || (unsigned int)d >= base)
 			return false;
 		if (v > (UINT64_MAX - d) / base)
 			return false;

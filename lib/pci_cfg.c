@@ -161,17 +161,6 @@ bool pci_func_present(struct pci_bdf d)
 
 /* ---- addresses ---- */
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 1 to @max_digits hex digits at *s; advances *s. */
 static bool parse_hex(const char **s, int max_digits, unsigned int *out)
 {

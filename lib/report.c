@@ -123,6 +123,19 @@ void report_info(const char *fmt, ...)
 	hostlink_send("log", "%s%s", prefixes, msg);
 }
 
+bool report_checkpoint(const char *name, struct hostlink_go *go)
+{
+	struct hostlink_go local;
+
+	if (!go)
+		go = &local;
+	if (!report(hostlink_checkpoint(name, go), "go-ahead at checkpoint %s", name))
+		return false;
+	report_info("after %s: running on the %s, %u migration(s) so far", name,
+		    go->on_destination ? "destination" : "source", go->migrations);
+	return true;
+}
+
 void report_obs(const char *location, const char *reg, unsigned long long value)
 {
 	hostlink_send("obs", "%s %s 0x%llx", location, reg, value);

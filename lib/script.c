@@ -61,25 +61,14 @@ static bool word(const char **p, char *buf, int size)
 	return n > 0;
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex digits (no prefix) up to @max; the end of the number in *end. */
 static bool parse_hex(const char *s, uint32_t max, uint32_t *out, const char **end)
 {
 	uint64_t v = 0;
 	int n = 0;
 
-	while (hexdigit(s[n]) >= 0) {
-		v = v * 16 + (uint64_t)hexdigit(s[n]);
+	while (hex_digit(s[n]) >= 0) {
+		v = v * 16 + (uint64_t)hex_digit(s[n]);
 		if (v > max)
 			return false;
 		n++;

@@ -69,6 +69,21 @@ void slots_for_each_occupied(void (*fn)(struct pcie_slot *s))
 		fn(&slots[i]);
 }
 
+bool slots_begin_occupied(struct pcie_slot *s)
+{
+	char bdf[16];
+
+	if (slots_select(s, 1, true) == 0) {
+		report_skip("no occupied hot-plug slot");
+		return false;
+	}
+	s->power_off_settle_ms = 0;
+	report_prefix_pushf("slot %s", pci_bdf_str(s->port, bdf));
+	slots_print_state(s, "at start");
+	slots_report_child_id(s);
+	return true;
+}
+
 static bool parse_hex16(const char *s, int len, uint16_t *out)
 {
 	uint16_t v = 0;
@@ -76,10 +91,7 @@ static bool parse_hex16(const char *s, int len, uint16_t *out)
 	if (len < 1 || len > 4)
 		return false;
 	for (int i = 0; i < len; i++) {
-		char c = s[i];
-		int d = (c >= '0' && c <= '9') ? c - '0' :
-			(c >= 'a' && c <= 'f') ? c - 'a' + 10 :
-			(c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+		int d = hex_digit(s[i]);
 
 		if (d < 0)
 			return false;

@@ -31,6 +31,15 @@ int slots_select(struct pcie_slot *out, int max, bool occupied_only);
  */
 void slots_for_each_occupied(void (*fn)(struct pcie_slot *s));
 
+/*
+ * The start of a test on one occupied slot: picks it (see slots_select), or
+ * reports a SKIP and returns false; otherwise pushes the prefix
+ * "slot 00:12.0", prints the slot and checks the "child" parameter. The
+ * test pops the prefix when done. No settle wait after power-off: the
+ * tests check the slot themselves.
+ */
+bool slots_begin_occupied(struct pcie_slot *s);
+
 /* "1033:0194" -> vendor, device; false when malformed. */
 bool parse_vendor_device(const char *s, uint16_t *vendor, uint16_t *device);
 

@@ -45,17 +45,6 @@
  */
 #define BUTTON_WAIT_MS		100
 
-static bool checkpoint(const char *name)
-{
-	struct hostlink_go go;
-
-	if (!report(hostlink_checkpoint(name, &go), "go-ahead at checkpoint %s", name))
-		return false;
-	report_info("after %s: running on the %s, %u migration(s) so far", name,
-		    go.on_destination ? "destination" : "source", go.migrations);
-	return true;
-}
-
 static bool select_empty_slot(struct pcie_slot *s)
 {
 	static struct pcie_slot slots[SLOTS_MAX];
@@ -201,14 +190,14 @@ GUEST_TEST(hotplug_main, "hotplug", "slot child button-ms",
 	empty_at_start(&s);
 	link = link_status(&s) & PCI_EXP_LNKSTA_DLLLA;
 
-	if (!checkpoint("plug"))
+	if (!report_checkpoint("plug", NULL))
 		goto out;
 	report_prefix_push("device_add");
 	plugged(&s, link);
 	slot_read_regs(&s, &before);
 	report_prefix_pop();
 
-	if (!checkpoint("plugged"))
+	if (!report_checkpoint("plugged", NULL))
 		goto out;
 	report_prefix_push("after checkpoint plugged");
 	check_unchanged(&s, &before);
@@ -216,14 +205,14 @@ GUEST_TEST(hotplug_main, "hotplug", "slot child button-ms",
 	check_slot_consistent(&s);
 	report_prefix_pop();
 
-	if (!checkpoint("unplug"))
+	if (!report_checkpoint("unplug", NULL))
 		goto out;
 	report_prefix_push("device_del");
 	unplug_requested(&s);
 	slot_read_regs(&s, &before);
 	report_prefix_pop();
 
-	if (!checkpoint("unplugged"))
+	if (!report_checkpoint("unplugged", NULL))
 		goto out;
 	report_prefix_push("after checkpoint unplugged");
 	check_unchanged(&s, &before);

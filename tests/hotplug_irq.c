@@ -261,17 +261,6 @@ static void check_enables_while_pending(struct pcie_slot *s)
 	report_prefix_pop();
 }
 
-static bool checkpoint(const char *name)
-{
-	struct hostlink_go go;
-
-	if (!report(hostlink_checkpoint(name, &go), "go-ahead at checkpoint %s", name))
-		return false;
-	report_info("after %s: running on the %s, %u migration(s) so far", name,
-		    go.on_destination ? "destination" : "source", go.migrations);
-	return true;
-}
-
 /* What must survive a migration: the port's enables and message, the APIC. */
 static void check_state_kept(struct pcie_slot *s, uint16_t ctl_before)
 {
@@ -296,7 +285,7 @@ static void check_migration(struct pcie_slot *s)
 	report(!(slot_status(s) & SLOT_EVENTS) && !apic_irr_test(VEC) && !apic_isr_test(VEC),
 	       "armed: events enabled, nothing pending (SltSta %04x, %s)",
 	       slot_status(s), apic_state());
-	if (!checkpoint("armed"))
+	if (!report_checkpoint("armed", NULL))
 		return;
 	report_prefix_push("after armed");
 	check_state_kept(s, ctl);
@@ -312,7 +301,7 @@ static void check_migration(struct pcie_slot *s)
 	       "command completed with interrupts disabled (SltSta %04x)", slot_status(s));
 	report(apic_irr_test(VEC) && !apic_isr_test(VEC),
 	       "pending: vector %02x in the IRR, not in service (%s)", VEC, apic_state());
-	if (!checkpoint("pending"))
+	if (!report_checkpoint("pending", NULL))
 		return;
 	report_prefix_push("after pending");
 	check_state_kept(s, ctl);
@@ -368,16 +357,9 @@ GUEST_TEST(hotplug_irq_main, "hotplug-irq", "slot child",
 	   "hot-plug MSI/MSI-X: one interrupt per event, none when disabled, across migration")
 {
 	struct pcie_slot s;
-	char bdf[16];
 
-	if (slots_select(&s, 1, true) == 0) {
-		report_skip("no occupied hot-plug slot");
+	if (!slots_begin_occupied(&s))
 		return;
-	}
-	s.power_off_settle_ms = 0;
-	report_prefix_pushf("slot %s", pci_bdf_str(s.port, bdf));
-	slots_print_state(&s, "at start");
-	slots_report_child_id(&s);
 	if (setup_interrupts(&s)) {
 		enable_events(&s);
 		check_one_per_event(&s);

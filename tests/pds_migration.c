@@ -23,17 +23,6 @@
 #include "lib/slot_checks.h"
 #include "lib/slots.h"
 
-static bool checkpoint(const char *name)
-{
-	struct hostlink_go go;
-
-	if (!report(hostlink_checkpoint(name, &go), "go-ahead at checkpoint %s", name))
-		return false;
-	report_info("after %s: running on the %s, %u migration(s) so far", name,
-		    go.on_destination ? "destination" : "source", go.migrations);
-	return true;
-}
-
 static void power_off(struct pcie_slot *s)
 {
 	report(slot_power_off_single_write(s),
@@ -77,22 +66,15 @@ GUEST_TEST(pds_migration_main, "pds-migration", "slot child power-off",
 	struct pcie_slot s;
 	struct slot_regs before;
 	bool power_off_first = arg_bool("power-off", true);
-	char bdf[16];
 
-	if (slots_select(&s, 1, true) == 0) {
-		report_skip("no occupied hot-plug slot");
+	if (!slots_begin_occupied(&s))
 		return;
-	}
-	s.power_off_settle_ms = 0;
-	report_prefix_pushf("slot %s", pci_bdf_str(s.port, bdf));
-	slots_print_state(&s, "at start");
-	slots_report_child_id(&s);
 	check_slot_powered_on(&s);
 	if (power_off_first)
 		power_off(&s);
 	slot_read_regs(&s, &before);
 
-	if (!checkpoint("powered-off"))
+	if (!report_checkpoint("powered-off", NULL))
 		goto out;
 	report_prefix_push("after checkpoint");
 	slots_print_state(&s, "after checkpoint powered-off");
@@ -106,7 +88,7 @@ GUEST_TEST(pds_migration_main, "pds-migration", "slot child power-off",
 	}
 	report_prefix_pop();
 
-	if (!checkpoint("powered-on"))
+	if (!report_checkpoint("powered-on", NULL))
 		goto out;
 	report_prefix_push("after checkpoint powered-on");
 	check_slot_consistent(&s);
