@@ -15,6 +15,7 @@ import sys
 from typing import NoReturn, Sequence
 
 from .cfgfile import ConfigError
+from .differential import judge_pair, variants
 from .errata import load_errata
 from .interrupt import Interrupted, install
 from .parallel import run_all
@@ -65,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--shard", metavar="K/N", help="run the K-th of N slices (CI)")
     r.add_argument("--seed", type=int, metavar="S",
                    help="seed of run 1 (run i uses S+i-1); default: drawn and printed")
+    r.add_argument("--differential", action="store_true",
+                   help="run each entry without and with a migration at every "
+                        "checkpoint; report every observation that differs")
     r.add_argument("--stop-on-fail", action="store_true",
                    help="stop at the first run that is not PASS or SKIP")
     r.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
@@ -189,6 +193,13 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
                           opts.dst_machine or opts.machine or e.machine)
     opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
                               say=lambda m: print(m, file=sys.stderr))
+    pairs = []
+    if args.differential:
+        if args.migrate_at or args.repeat > 1:
+            raise SetupError("--differential chooses the migrations and runs each "
+                             "entry twice itself: drop --migrate-at and --repeat")
+        pairs = [(e, *variants(e)) for e in entries]
+        entries = [v for _, still, moved in pairs for v in (still, moved)]
     report = Report()
     report_made.append(report)
     base = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
@@ -204,6 +215,7 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
 
     run_all(runs, lambda run: Runner(run[0], opts, errata, seed=run[2]).run(),
             report, title, jobs=args.jobs, stop_on_fail=args.stop_on_fail)
+    add_differentials(report, pairs)
     report.finish(logs=args.log_dir, notes=repeat_notes(report, args.repeat))
     if args.junit:
         report.write_junit(args.junit)
@@ -213,6 +225,16 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
               file=sys.stderr)
         return 2
     return 0 if report.all_expected() else 1
+
+
+def add_differentials(report: Report, pairs: list[tuple[Entry, Entry, Entry]]) -> None:
+    """--differential: one more result per entry, comparing its two runs."""
+    done = {r.name: r for r in report.entries}
+    for entry, still, moved in pairs:
+        if still.name in done and moved.name in done:
+            report.comment(f"{entry.name}: observations without migration vs. with "
+                           "a migration at every checkpoint")
+            report.add(judge_pair(entry, done[still.name], done[moved.name]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

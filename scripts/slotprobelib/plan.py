@@ -42,6 +42,9 @@ DEFAULT_TIMEOUT = 90.0
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _PARAM = re.compile(r"^[a-z][a-z0-9_-]*=[!-~]*$")
 KEYS += ("script", "qmp_at")       # scripted guest actions (header comment)
+# --differential (differential.py): observations allowed to differ after a
+# migration, one per line: LOCATION REGISTER reason (fnmatch patterns).
+KEYS += ("differential_expect",)
 
 
 @dataclass
@@ -66,6 +69,8 @@ class Entry:
     # (COUNT, MIN_MS, MAX_MS): COUNT migrations at random moments, no checkpoints
     migrate_random: tuple[int, int, int] | None = None
     network: str = "unix"                      # unix | netns (TCP between namespaces)
+    # --differential: (location, register, reason) allowed to differ
+    differential_expect: list[tuple[str, str, str]] = field(default_factory=list)
 
     def qmp_actions(self, checkpoint: str) -> list[QmpAction]:
         return [a for a in self.qmp_at if a.checkpoint == checkpoint]
@@ -163,7 +168,21 @@ def _entry(path: str, name: str, sec: dict[str, str]) -> Entry:
         migrate_at=sec.get("migrate_at", "").split(), timeout=timeout,
         expect=expect, errata=sec.get("errata", "").split(),
         groups=sec.get("groups", "").split(), where=where,
+        differential_expect=_differential_expect(where, sec.get("differential_expect", "")),
         **_race_keys(where, sec))  # type: ignore[arg-type]
+
+
+def _differential_expect(where: str, text: str) -> list[tuple[str, str, str]]:
+    out = []
+    for line in text.splitlines():
+        words = line.split(None, 2)
+        if not words:
+            continue
+        if len(words) < 2:
+            raise ConfigError(f"{where}: differential_expect wants 'LOCATION REGISTER "
+                              f"reason' per line, not {line.strip()!r}")
+        out.append((words[0], words[1], words[2] if len(words) > 2 else ""))
+    return out
 
 
 def add_script(entry: Entry, script: Script) -> Entry:

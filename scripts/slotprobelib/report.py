@@ -39,6 +39,8 @@ class EntryResult:
     seconds: float = 0.0
     seed: int | None = None      # the run's random.Random seed (race hunting)
     timings: dict = field(default_factory=dict)   # bench figures, seconds
+    # (checkpoints passed, location, register, value) from the guest's obs lines
+    observations: list = field(default_factory=list)
 
 
 def _clean(text: str) -> str:

@@ -108,6 +108,9 @@ class Runner:
         self.results = 0
         self.garbage: list[Garbage] = []
         self.logs: list[str] = []
+        # (checkpoints passed, location, register, value): differential mode
+        self.observations: list[tuple[int, str, str, str]] = []
+        self.checkpoints_passed = 0
         self.guest_error: str | None = None
         self.crash: str | None = None
         self.bye: int | None = None
@@ -121,6 +124,8 @@ class Runner:
         return {"link": copy.deepcopy(self.link), "checks": len(self.checks),
                 "results": self.results, "logs": len(self.logs),
                 "garbage": len(self.garbage), "migrations": self.migrations,
+                "observations": len(self.observations),
+                "checkpoints_passed": self.checkpoints_passed,
                 "devices": copy.deepcopy(self.devices),
                 **{k: copy.copy(getattr(self, k)) for k in
                    ("guest_error", "crash", "bye", "summary")}}
@@ -131,6 +136,8 @@ class Runner:
         del self.checks[st["checks"]:]
         del self.logs[st["logs"]:]
         del self.garbage[st["garbage"]:]
+        del self.observations[st["observations"]:]
+        self.checkpoints_passed = st["checkpoints_passed"]
         self.link, self.results = st["link"], st["results"]
         self.migrations = st["migrations"]
         self.devices = st["devices"]
@@ -239,6 +246,7 @@ class Runner:
         result.seconds = time.monotonic() - t0
         result.seed = self.seed
         result.timings = self.timings
+        result.observations = self.observations
         # Only unexpected results keep their folder: an XFAIL's evidence (the
         # destination's error lines) is quoted in the report already, and
         # --repeat would otherwise leave a folder per run.
@@ -343,6 +351,9 @@ class Runner:
                 self._schedule_random()
         elif ev.verb == "log":
             self.logs.append(ev.text)
+        elif ev.verb == "obs":
+            location, register, value = ev.text.split()
+            self.observations.append((self.checkpoints_passed, location, register, value))
         elif ev.verb == "result":
             status, _, text = ev.text.partition(" ")
             self.results += 1
@@ -368,6 +379,7 @@ class Runner:
 
     def _checkpoint(self, ev: Message, cur: Qemu, deadline: float) -> Qemu:
         name = ev.text.strip()
+        self.checkpoints_passed += 1
         # QMP commands asked for here (plan.py header): before any migration.
         actions = self.entry.qmp_actions(name)
         for a, (ok, text, diag) in zip(actions, run_actions(actions, cur, deadline)):

@@ -39,6 +39,19 @@ class CliTest(unittest.TestCase):
         self.assertEqual(len(lines), 1, p.stderr)
         self.assertIn(fragment, lines[0])
 
+    def test_differential_refuses_migrate_at(self):
+        p = self.fake_run("selftest", "--differential", "--migrate-at", "x")
+        self.one_line_error(p, "--differential chooses the migrations")
+
+    def test_differential_runs_twice_and_compares(self):
+        guest = [["hello", "selftest"], ["line", "obs 00:12.0 SLTSTA 0x40"],
+                 ["checkpoint", "c"],
+                 ["line", "summary tests=0 failed=0 skipped=0 xfail=0"], ["exit", 0]]
+        p = self.fake_run("selftest", "--differential", guest=guest)
+        self.assertIn("selftest@no-migration", p.stdout)
+        self.assertIn("selftest@migrate-all", p.stdout)
+        self.assertIn("selftest@differential", p.stdout)
+
     def test_list(self):
         p = self.slotprobe("list")
         self.assertEqual(p.returncode, 0)
