@@ -83,6 +83,25 @@ read_cr2:
 	mov	rax, cr2
 	ret
 
+; Every general register, in the order struct fault_frame (lib/fault.h) reads.
+%macro PUSH_GPRS 0
+	push	rax
+	push	rbx
+	push	rcx
+	push	rdx
+	push	rsi
+	push	rdi
+	push	rbp
+	push	r8
+	push	r9
+	push	r10
+	push	r11
+	push	r12
+	push	r13
+	push	r14
+	push	r15
+%endmacro
+
 ; Exception entry. The CPU pushes an error code for some vectors only; the
 ; stubs push a 0 for the others so every frame has the same layout:
 ;   [rsp] r15 .. rax, vector, error, rip, cs, rflags, rsp, ss
@@ -108,21 +127,7 @@ isr%1:	push	qword %1
 %endrep
 
 isr_common:
-	push	rax
-	push	rbx
-	push	rcx
-	push	rdx
-	push	rsi
-	push	rdi
-	push	rbp
-	push	r8
-	push	r9
-	push	r10
-	push	r11
-	push	r12
-	push	r13
-	push	r14
-	push	r15
+	PUSH_GPRS
 	mov	rdi, rsp
 	and	rsp, -16		; the C handler wants an aligned stack
 	call	fault_entry		; does not return: the run ends there
@@ -143,21 +148,7 @@ irq %+ v:
 %endrep
 
 irq_common:
-	push	rax
-	push	rbx
-	push	rcx
-	push	rdx
-	push	rsi
-	push	rdi
-	push	rbp
-	push	r8
-	push	r9
-	push	r10
-	push	r11
-	push	r12
-	push	r13
-	push	r14
-	push	r15
+	PUSH_GPRS
 	mov	rdi, [rsp + 15 * 8]	; the vector the stub pushed
 	mov	rbp, rsp
 	and	rsp, -16		; the C handler wants an aligned stack

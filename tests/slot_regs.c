@@ -44,20 +44,11 @@ static bool has_reg(const struct regattr_reg *r)
 
 static void observe(struct pcie_slot *s)
 {
-	struct slot_regs r;
-	char buf[LSPCI_BUF];
-
 	for (int i = 0; i < regattr_nregs; i++)
 		if (has_reg(&regattr_regs[i]))
 			report_obs(bdf, regattr_regs[i].obs, regprobe_read(s, &regattr_regs[i]));
-	slot_read_regs(s, &r);
 	printf("%s at start (PCIe capability version %u):\n", bdf, exp_version);
-	lspci_print("\t\t", lspci_lnkcap(buf, sizeof(buf), r.lnkcap));
-	lspci_print("\t\t", lspci_lnkctl(buf, sizeof(buf), r.lnkctl, s->port_type));
-	lspci_print("\t\t", lspci_lnksta(buf, sizeof(buf), r.lnksta, r.lnkcap, s->port_type));
-	lspci_print("\t\t", lspci_sltcap(buf, sizeof(buf), r.sltcap));
-	lspci_print("\t\t", lspci_sltctl(buf, sizeof(buf), r.sltctl));
-	lspci_print("\t\t", lspci_sltsta(buf, sizeof(buf), r.sltsta));
+	slot_print(s);
 }
 
 /* ---- consistency of the state found ---- */
