@@ -105,7 +105,7 @@ unit: $(B)/host/unit-tests
 run: deps all
 	$(PYTHON) scripts/slotprobe run
 
-check: deps all $(B)/host/unit-tests
+check: deps all esp $(B)/host/unit-tests
 	@scripts/run-checks
 
 bench: deps all
