@@ -131,16 +131,18 @@ void slots_print_state(const struct pcie_slot *s, const char *when)
 	char bdf[16];
 	struct slot_regs r;
 	struct pci_bdf child = slot_child(s, 0);
+	uint16_t vendor;
 
 	slot_read_regs(s, &r);
+	vendor = pci_cfg_read16(child, PCI_VENDOR_ID);
 	/* What the slot shows at this step, for differential runs too. */
 	pci_bdf_str(s->port, bdf);
 	report_obs(bdf, "SLTCTL", r.sltctl);
 	report_obs(bdf, "SLTSTA", r.sltsta);
 	report_obs(bdf, "LNKSTA", r.lnksta);
-	report_obs(bdf, "CHILD_VENDOR", pci_cfg_read16(child, PCI_VENDOR_ID));
+	report_obs(bdf, "CHILD_VENDOR", vendor);
 	printf("%s %s: SltCtl %04x SltSta %04x LnkSta %04x; behind it: %04x:%04x\n",
-	       pci_bdf_str(s->port, bdf), when, r.sltctl, r.sltsta, r.lnksta,
-	       pci_cfg_read16(child, PCI_VENDOR_ID), pci_cfg_read16(child, PCI_DEVICE_ID));
+	       bdf, when, r.sltctl, r.sltsta, r.lnksta, vendor,
+	       pci_cfg_read16(child, PCI_DEVICE_ID));
 	slot_print(s);
 }
