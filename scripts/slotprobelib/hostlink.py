@@ -10,10 +10,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Union
 
+from .cfglayout import check_cap_line
+
 PROTO = 1
 LINE_MAX = 240
 RESULT_STATUSES = ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS")
-VERBS = ("hello", "log", "checkpoint", "result", "obs", "crash", "summary",
+VERBS = ("hello", "log", "checkpoint", "result", "obs", "cap", "crash", "summary",
          "error", "bye")
 _KV = re.compile(r"^([a-z][a-z0-9_-]*)=(\S*)$")
 
@@ -74,6 +76,8 @@ def _check_args(verb: str, text: str) -> tuple[dict[str, str], str | None]:
         return {}, "result: status must be one of " + "|".join(RESULT_STATUSES)
     if verb == "obs" and len(words) != 3:
         return {}, "obs: needs <location> <register> <value>"
+    if verb == "cap":       # a function's capability layout (cfglayout.py)
+        return {}, check_cap_line(words)
     return {}, None
 
 
