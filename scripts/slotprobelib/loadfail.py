@@ -257,3 +257,17 @@ def decode(f: LoadFailure, layout: Layout, dst_devices: list[str],
         return Decoded(f"machine type differs: source {f.machines[0]}, destination "
                        f"{f.machines[1]}", [], f)
     return Decoded(f.lines[0], [], f)
+
+
+def refusal(error: str, dst_errors: list[str], layout: Layout, dst_devices: list[str],
+            src_devices: list[str]) -> tuple[str, list[str] | None, list[str]]:
+    """A failed migration for the report: (what failed, the checked
+    differing fields of a refused configuration space or None, diagnostics
+    with the raw lines). `error` is migration.py's own account."""
+    f = parse("\n".join(dst_errors))
+    if f is None or f.kind == "other":
+        return error, None, ["destination stderr:", *dst_errors]
+    d = decode(f, layout, dst_devices, src_devices)
+    fields = [x.name for x in d.fields] if f.kind == "config" else None
+    how = error.split(": ", 1)[0]      # "destination QEMU exited with status 1"
+    return d.summary, fields, [f"{how}; its stderr:", *dst_errors]

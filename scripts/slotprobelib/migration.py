@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from .interrupt import check as check_interrupt
+from .loadfail import first_error
 from .qemu import Qemu, QemuError
 from .qmp import QmpError
 
@@ -80,8 +81,9 @@ def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
     if src.poll() is None:
         resume_source(src, time.monotonic() + 10)
     result.dst_errors = _stderr_lines(dst)
-    if result.dst_errors:   # the first line says why; the rest is QEMU unwinding
-        outcome += ": " + result.dst_errors[0].split(": ", 1)[-1]
+    first = first_error(result.dst_errors)
+    if first:   # the first error says why (never a warning); the rest is QEMU unwinding
+        outcome += ": " + first
     result.error = outcome
     return result
 

@@ -213,6 +213,25 @@ class DecodeWithoutLayout(unittest.TestCase):
                          ("other", "something new"))
 
 
+class Refusal(unittest.TestCase):
+    def test_decoded_refusal_keeps_the_raw_lines(self):
+        lines = CONFIG[0][1]
+        what, fields, diag = loadfail.refusal(
+            "destination QEMU exited with status 1: get_pci_config_device: ...",
+            lines, layout(), SEED, SEED)
+        self.assertEqual((what, fields), (CONFIG[0][4], ["PCI_EXP_SLTSTA_PDS"]))
+        self.assertEqual(diag, ["destination QEMU exited with status 1; its stderr:", *lines])
+
+    def test_undecoded_refusal_is_told_as_before(self):
+        what, fields, diag = loadfail.refusal("migration did not finish before the "
+                                              "deadline", [], layout(), SEED, SEED)
+        self.assertEqual((what, fields, diag), ("migration did not finish before the "
+                                                "deadline", None, ["destination stderr:"]))
+        what, fields, _ = loadfail.refusal("x", OTHER[0][2], layout(), SEED, SEED)
+        self.assertIsNone(fields)       # not a config-space refusal: no fields
+        self.assertEqual(what, OTHER[0][3])
+
+
 class CapLines(unittest.TestCase):
     def test_malformed_cap_lines(self):
         for words, why in ((["12.0", "hdr=1", "kind=none"], "BDF"),
