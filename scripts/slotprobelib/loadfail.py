@@ -263,11 +263,15 @@ def refusal(error: str, dst_errors: list[str], layout: Layout, dst_devices: list
             src_devices: list[str]) -> tuple[str, list[str] | None, list[str]]:
     """A failed migration for the report: (what failed, the checked
     differing fields of a refused configuration space or None, diagnostics
-    with the raw lines). `error` is migration.py's own account."""
+    with the raw lines). `error` is migration.py's own account. Fields are
+    None too when a bit could not be named (no layout from the guest):
+    errata then match by their symptom, as before fields existed."""
     f = parse("\n".join(dst_errors))
     if f is None or f.kind == "other":
         return error, None, ["destination stderr:", *dst_errors]
     d = decode(f, layout, dst_devices, src_devices)
     fields = [x.name for x in d.fields] if f.kind == "config" else None
+    if fields and any(" bit " in name for name in fields):
+        fields = None
     how = error.split(": ", 1)[0]      # "destination QEMU exited with status 1"
     return d.summary, fields, [f"{how}; its stderr:", *dst_errors]

@@ -231,6 +231,12 @@ class Refusal(unittest.TestCase):
         self.assertIsNone(fields)       # not a config-space refusal: no fields
         self.assertEqual(what, OTHER[0][3])
 
+    def test_unnamed_bits_are_no_structured_key(self):
+        # Without the guest's layout errata fall back to their symptom.
+        what, fields, _ = loadfail.refusal("x", CONFIG[0][1], Layout(), SEED, SEED)
+        self.assertIn("+0x6e bit 6 source 0, destination 1", what)
+        self.assertIsNone(fields)
+
 
 class CapLines(unittest.TestCase):
     def test_malformed_cap_lines(self):
