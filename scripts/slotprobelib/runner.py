@@ -17,14 +17,12 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .cfglayout import Layout
 from .errata import Erratum, Version
 from .guest_exit import GUEST_CODES, describe_other_exit, guest_code
 from .hostlink import Garbage, HostLink, Message
 from .interrupt import Interrupted
 from .interrupt import check as check_interrupt
 from .judge import judge
-from .loadfail import refusal
 from .devices import DeviceList
 from .migration import MigrationResult, migrate, resume_source
 from .netns import NetnsError, NetnsPair, remove_stale, unavailable
@@ -104,7 +102,6 @@ class Runner:
         self.t_start = time.monotonic()
         self.checks: list[Check] = []
         self.link = HostLink()
-        self.layout = Layout()              # the guest's cap lines (cfglayout.py)
         self.live: list[Qemu] = []
         self.migrations = 0
         self.attempts = 0
@@ -354,8 +351,6 @@ class Runner:
                 self._schedule_random()
         elif ev.verb == "log":
             self.logs.append(ev.text)
-        elif ev.verb == "cap":
-            self.layout.add(ev.text.split())
         elif ev.verb == "obs":
             location, register, value = ev.text.split()
             self.observations.append((self.checkpoints_passed, location, register, value))
@@ -482,12 +477,9 @@ class Runner:
             return cur
         if cur.poll() is not None and self._on_probation(cur):
             return self._rollback(cur)   # the source was a destination that died
-        # Said plainly (device, register, fields), then QEMU's own lines.
-        what, fields, diagnostics = refusal(m.error, m.dst_errors, self.layout,
-                                            dst.spec.devices, cur.spec.devices)
-        self.check(False, f"migration {n} {where} failed: {what}",
-                   diagnostics=diagnostics, evidence="\n".join(m.dst_errors),
-                   qemu=self._identity(dst), fields=fields)
+        self.check(False, f"migration {n} {where} failed: {m.error}",
+                   diagnostics=["destination stderr:", *m.dst_errors],
+                   evidence="\n".join(m.dst_errors), qemu=self._identity(dst))
         return cur
 
     def _track_deleted(self, cur: Qemu) -> None:
