@@ -16,6 +16,7 @@ import random
 import time
 from dataclasses import dataclass
 
+from .actions import Action, AtCheckpoint, Migrate, Resume, RollBack, SendGo
 from .guest_exit import guest_code
 from .hostlink import Message
 from .machines import Machines, identity
@@ -27,48 +28,6 @@ from .qemu import Qemu, QemuError
 from .qmp import QmpError
 from .qmp_actions import run_actions
 from .session import GuestSession, GuestState
-
-
-# -- actions -------------------------------------------------------------------
-@dataclass
-class Resume:
-    """Read the guest on q."""
-    q: Qemu
-
-
-@dataclass
-class AtCheckpoint:
-    """The guest on q waits at checkpoint cp: QMP commands, maybe a
-    migration, then go."""
-    q: Qemu
-    cp: Message
-
-
-@dataclass
-class Migrate:
-    """Move the guest from q; waiting_seq: the checkpoint it waits at
-    (named checkpoint), None at a random moment."""
-    q: Qemu
-    where: str
-    waiting_seq: int | None = None
-    checkpoint: str = ""
-
-
-@dataclass
-class SendGo:
-    """Let the guest on q go on from checkpoint seq."""
-    q: Qemu
-    seq: int
-    name: str
-
-
-@dataclass
-class RollBack:
-    """dead took the guest over and died on probation."""
-    dead: Qemu
-
-
-Action = Resume | AtCheckpoint | Migrate | SendGo | RollBack
 
 
 @dataclass

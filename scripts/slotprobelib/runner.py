@@ -11,13 +11,14 @@ import sys
 import time
 from typing import Any
 
+from .actions import Action, AtCheckpoint, Resume, RollBack
 from .errata import Erratum, Version
 from .guest_exit import guest_code
 from .interrupt import Interrupted
 from .interrupt import check as check_interrupt
 from .judge import judge
 from .machines import Machines, greeting_version
-from .migration_control import Action, AtCheckpoint, MigrationController, Resume, RollBack
+from .migration_control import MigrationController
 from .netns import NetnsError, NetnsPair, remove_stale, unavailable
 from .options import Options
 from .plan import Entry
