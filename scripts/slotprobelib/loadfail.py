@@ -34,11 +34,11 @@ import re
 from dataclasses import dataclass, field
 
 from .cfglayout import FunctionLayout, Layout
+from .migration import WARNING
 from .regnames import EXT, HDR, STD, Field, Register, capability_title, register_at
 from .script import PORT_DRIVERS, Devices, _addr
 
 _PREFIX = re.compile(r"^(?:\S*/)?qemu[\w.-]*: ")
-_WARNING = re.compile(r"^warning: ")
 _BAD_CONFIG = re.compile(r"Bad config data: i=0x([0-9a-f]+) read: ([0-9a-f]+) "
                          r"device: ([0-9a-f]+) cmask: ([0-9a-f]+) wmask: ([0-9a-f]+) "
                          r"w1cmask: ?([0-9a-f]+)")
@@ -106,7 +106,7 @@ def parse(stderr: str) -> LoadFailure | None:
     for raw in stderr.splitlines():
         line = _PREFIX.sub("", raw.strip())
         if line:
-            (warnings if _WARNING.match(line) else lines).append(line)
+            (warnings if WARNING.match(raw.strip()) else lines).append(line)
     if not lines:
         return None
     f = LoadFailure("other", lines, warnings)
@@ -125,15 +125,6 @@ def parse(stderr: str) -> LoadFailure | None:
     elif m := _MACHINE.search(text):
         f.kind, f.machines = "machine", (m.group(1), m.group(2))
     return f
-
-
-def first_error(lines: list[str]) -> str:
-    """The first line of stderr that is not a warning ('' when none)."""
-    for raw in lines:
-        line = _PREFIX.sub("", raw.strip())
-        if line and not _WARNING.match(line):
-            return line
-    return ""
 
 
 # -- naming the device ----------------------------------------------------------
