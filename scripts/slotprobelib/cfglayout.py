@@ -69,7 +69,7 @@ class Layout:
 
     def add(self, words: list[str]) -> None:
         """One `cap` line, already checked by check_cap_line."""
-        bdf = words[0][-7:]
+        bdf = words[0]
         kv = dict(w.split("=", 1) for w in words[1:])
         f = self.functions.setdefault(bdf, FunctionLayout(bdf, int(kv["hdr"], 16)))
         if "sec" in kv:
