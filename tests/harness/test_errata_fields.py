@@ -18,8 +18,8 @@ BACKPORT = "[qemu-pds-cmask]\nfix_present = yes\n"
 def refused(*fields: str) -> Check:
     """A refused migration as the runner reports it, decoded to fields."""
     return Check(False, "migration 1 at checkpoint powered-off failed: 00:12.0 ...",
-                 evidence="get_pci_config_device: Bad config data: i=0x6e read: 0 "
-                 "device: 60 cmask: ff wmask: 0 w1cmask:19", fields=list(fields))
+                 evidence="get_pci_config_device: Bad config data: i=0x6e read: c0 "
+                 "device: 40 cmask: ff wmask: 0 w1cmask:19", fields=list(fields))
 
 
 class ByField(unittest.TestCase):
@@ -40,15 +40,15 @@ class ByField(unittest.TestCase):
 
     def test_another_field_at_the_same_offset_is_not(self):
         # The regex symptom (i=0x6e) matches this text; the field does not.
-        r = self.judge([refused("PCI_EXP_SLTSTA_MRLSS")])
+        r = self.judge([refused("PCI_EXP_SLTSTA_EIS")])
         self.assertEqual(r.outcome, "FAIL")
         self.assertIn("did not show", " ".join(c.description for c in r.checks))
 
     def test_a_field_beyond_the_bug_names_what_is_unexplained(self):
-        r = self.judge([refused("PCI_EXP_SLTSTA_MRLSS", "PCI_EXP_SLTSTA_PDS")])
+        r = self.judge([refused("PCI_EXP_SLTSTA_EIS", "PCI_EXP_SLTSTA_PDS")])
         self.assertEqual(r.outcome, "FAIL")
         self.assertIn("not known bug qemu-pds-cmask alone: it explains "
-                      "PCI_EXP_SLTSTA_PDS, not PCI_EXP_SLTSTA_MRLSS", r.checks[0].diagnostics)
+                      "PCI_EXP_SLTSTA_PDS, not PCI_EXP_SLTSTA_EIS", r.checks[0].diagnostics)
 
     def test_fields_in_errata_files_are_checked(self):
         path = write(self.dir, "e.cfg", "[b]\nsummary = s\nfix = f\nfields = SLTSTA.NOPE\n")
@@ -60,12 +60,12 @@ class ByField(unittest.TestCase):
         self.assertIsNone(e.symptom)
 
     def test_a_user_file_adds_a_bug(self):
-        mine = write(self.dir, "mine.cfg", "[my-mrlss]\nsummary = s\nfix = none\n"
-                     "fields = SLTSTA.MRLSS\nmachines = pc-q35-*\n")
+        mine = write(self.dir, "mine.cfg", "[my-eis]\nsummary = s\nfix = none\n"
+                     "fields = SLTSTA.EIS\nmachines = pc-q35-*\n")
         errata = load_errata(ERRATA, mine)
         self.assertIn("qemu-pds-cmask", errata)
-        r = self.judge([refused("PCI_EXP_SLTSTA_MRLSS"), Check(True, "x")], errata)
-        self.assertEqual(r.checks[0].directive, "TODO known bug my-mrlss; fix: none")
+        r = self.judge([refused("PCI_EXP_SLTSTA_EIS"), Check(True, "x")], errata)
+        self.assertEqual(r.checks[0].directive, "TODO known bug my-eis; fix: none")
 
     def test_a_declared_backport_passes_where_the_bug_does_not_show(self):
         mine = write(self.dir, "mine.cfg", BACKPORT)

@@ -50,6 +50,16 @@ CONFIG = [
      "00:12.0 pcie-root-port (pcie-root-port18): PCI Express capability +0x1a Slot "
      "Status, PCI_EXP_SLTSTA_PDS source 1, destination 0 (checked on load)",
      ["PCI_EXP_SLTSTA_PDS"]),
+    ("script: SLTCTL EIC written on the source (toggles EIS), then migrated",
+     bad_config("0x6e", "c0", "40", "19"), SEED, SEED,
+     "00:12.0 pcie-root-port (pcie-root-port18): PCI Express capability +0x1a Slot "
+     "Status, PCI_EXP_SLTSTA_EIS source 1, destination 0 (checked on load)",
+     ["PCI_EXP_SLTSTA_EIS"]),
+    ("script: EIC written, then the slot powered off, then migrated",
+     bad_config("0x6e", "80", "40", "19"), SEED, SEED,
+     "00:12.0 pcie-root-port (pcie-root-port18): PCI Express capability +0x1a Slot "
+     "Status, PCI_EXP_SLTSTA_PDS source 0, destination 1; PCI_EXP_SLTSTA_EIS source 1, "
+     "destination 0 (checked on load)", ["PCI_EXP_SLTSTA_PDS", "PCI_EXP_SLTSTA_EIS"]),
     ("destination x-speed=8", bad_config("0x60", "4", "3"), with_port("x-speed=8"), SEED,
      "00:12.0 pcie-root-port (pcie-root-port18): PCI Express capability +0x0c Link "
      "Capabilities, PCI_EXP_LNKCAP_SLS source 0x4, destination 0x3 (checked on load)",

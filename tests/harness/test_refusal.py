@@ -68,20 +68,22 @@ class Refused(unittest.TestCase):
         self.assertIn(P + "load of migration failed: Invalid argument", c.diagnostics)
 
     def test_another_slot_status_bit_is_a_fail_naming_it(self):
-        # Same offset (i=0x6e) as the known bug, MRL Sensor State instead of PDS.
+        # Same offset (i=0x6e) as the known bug, Electromechanical Interlock
+        # Status instead of PDS (QEMU 7.2 measured: a script wrote SLTCTL EIC).
         r = self.run_seed(dst_load="fail", version=[7, 2, 22],
-                          dst_stderr=refused_at_0x6e("0", "20"))
+                          dst_stderr=refused_at_0x6e("c0", "40"))
         self.assertEqual(r.outcome, "FAIL")
-        self.assertIn("PCI_EXP_SLTSTA_MRLSS source 0, destination 1", r.reason)
+        self.assertIn("PCI_EXP_SLTSTA_EIS source 1, destination 0", r.reason)
         self.assertNotIn("TODO", self.migration_check(r).directive)
 
     def test_pds_and_another_bit_names_the_unexplained_one(self):
+        # Measured too: EIC written, then the slot powered off.
         r = self.run_seed(dst_load="fail", version=[7, 2, 22],
-                          dst_stderr=refused_at_0x6e("0", "60"))
+                          dst_stderr=refused_at_0x6e("80", "40"))
         self.assertEqual(r.outcome, "FAIL")
         c = self.migration_check(r)
         self.assertIn("not known bug qemu-pds-cmask alone: it explains PCI_EXP_SLTSTA_PDS, "
-                      "not PCI_EXP_SLTSTA_MRLSS", c.diagnostics)
+                      "not PCI_EXP_SLTSTA_EIS", c.diagnostics)
 
     def test_a_deprecation_warning_is_not_the_reason(self):
         stderr = [P + "warning: Machine type 'pc-i440fx-1.6' is deprecated: old and "
@@ -130,16 +132,16 @@ class CommandLine(unittest.TestCase):
         self.assertIn("1 PASS, 0 XFAIL, 0 FAIL", p.stdout)
 
     def test_refusal_is_the_junit_failure_message(self):
-        p, junit = self.run_cli(dst_load="fail", dst_stderr=refused_at_0x6e("0", "20"))
+        p, junit = self.run_cli(dst_load="fail", dst_stderr=refused_at_0x6e("c0", "40"))
         self.assertEqual(p.returncode, 1)
         first = next(l for l in p.stdout.splitlines() if l.startswith("not ok"))
         self.assertIn("seed: migration 1 at checkpoint powered-off failed: 00:12.0 "
                       "pcie-root-port (pcie-root-port18): PCI Express capability +0x1a "
-                      "Slot Status, PCI_EXP_SLTSTA_MRLSS source 0, destination 1 "
+                      "Slot Status, PCI_EXP_SLTSTA_EIS source 1, destination 0 "
                       "(checked on load)", first)
         failure = ET.parse(junit).find(".//failure")
-        self.assertTrue(failure.get("message").endswith("PCI_EXP_SLTSTA_MRLSS source 0, "
-                                                        "destination 1 (checked on load)"))
+        self.assertTrue(failure.get("message").endswith("PCI_EXP_SLTSTA_EIS source 1, "
+                                                        "destination 0 (checked on load)"))
         self.assertIn("Bad config data: i=0x6e", failure.text)
 
 
