@@ -20,6 +20,8 @@ from .regnames import EXT, STD
 
 BDF = re.compile(r"^(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
 KINDS = ("std", "ext", "none")
+# QEMU's path of a PCI device: domain:bus:slot.fn, then :slot.fn per bridge.
+QEMU_PATH = r"[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7](?::[0-9a-f]{2}\.[0-7])*"
 _PATH = re.compile(r"^([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2}\.[0-7])"
                    r"((?::[0-9a-f]{2}\.[0-7])*)$")
 

@@ -33,9 +33,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cfglayout import FunctionLayout, Layout
+from .cfglayout import QEMU_PATH, FunctionLayout, Layout
 from .migration import WARNING
-from .regnames import EXT, HDR, STD, Field, Register, capability_title, register_at
+from .regnames import (HDR, Field, Register, bit_range, capability_title,
+                       register_at)
 from .script import PORT_DRIVERS, Devices, _addr
 
 _PREFIX = re.compile(r"^(?:\S*/)?qemu[\w.-]*: ")
@@ -48,8 +49,7 @@ _UNKNOWN = re.compile(r"Unknown savevm section or instance '([^']*)' (\d+)")
 _FOOTER = re.compile(r"Missing section footer for (\S+)")
 _RAMBLOCK = re.compile(r'Unknown ramblock "([^"]*)"')
 _MACHINE = re.compile(r"Machine type received is '([^']*)' and local is '([^']*)'")
-_SECTION = re.compile(r"^((?:[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])"
-                      r"(?::[0-9a-f]{2}\.[0-7])*)/(.+)$")
+_SECTION = re.compile(rf"^({QEMU_PATH})/(.+)$")     # a PCI device's section name
 
 
 @dataclass
@@ -161,10 +161,6 @@ def _device_text(section: str, layout: Layout, device_args: list[str]) -> str:
 
 
 # -- naming the register and its fields -------------------------------------------
-def _bit_range(mask: int) -> tuple[int, int]:
-    return mask.bit_length() - 1, (mask & -mask).bit_length() - 1
-
-
 def field_diffs(reg: Register | None, byte_in_reg: int, m: ConfigMismatch) -> list[FieldDiff]:
     """The checked differing bits of m's byte, grouped into reg's fields; a
     register without fields is one field; bits of no register, one by one."""
@@ -180,7 +176,7 @@ def field_diffs(reg: Register | None, byte_in_reg: int, m: ConfigMismatch) -> li
         f = next((f for f in fields if (f.mask >> shift) & (1 << bit)), None)
         in_byte = (f.mask >> shift) & 0xff if f else 1 << bit
         done |= in_byte
-        low = _bit_range(in_byte)[1]
+        low = bit_range(in_byte)[1]
         src, dst = (m.read & in_byte) >> low, (m.device & in_byte) >> low
         if f is None:
             name = f"{reg.name} bit {bit + shift}" if reg else f"+0x{m.offset:x} bit {bit}"
@@ -188,8 +184,8 @@ def field_diffs(reg: Register | None, byte_in_reg: int, m: ConfigMismatch) -> li
             continue
         bits = ""
         if in_byte << shift != f.mask:    # the field goes on in a byte QEMU did not report
-            hi, lo = _bit_range(in_byte << shift)
-            flo = _bit_range(f.mask)[1]
+            hi, lo = bit_range(in_byte << shift)
+            flo = bit_range(f.mask)[1]
             bits = f"[{hi - flo}:{lo - flo}]" if hi != lo else f"[{lo - flo}]"
         out.append(FieldDiff(f.name, src, dst, bits))
     return out

@@ -25,15 +25,15 @@ PCI_REGS_H = os.path.join(ROOT, "lib", "pci_regs.h")
 HDR, STD, EXT = "hdr", "std", "ext"     # header, capability, extended capability
 
 
+def bit_range(mask: int) -> tuple[int, int]:
+    """(high, low) bit numbers of a mask."""
+    return mask.bit_length() - 1, (mask & -mask).bit_length() - 1
+
+
 @dataclass(frozen=True)
 class Field:
     name: str          # PCI_EXP_SLTSTA_PDS
     mask: int          # within the register
-
-    @property
-    def bits(self) -> tuple[int, int]:
-        """(high, low) bit numbers of the mask."""
-        return self.mask.bit_length() - 1, (self.mask & -self.mask).bit_length() - 1
 
 
 @dataclass(frozen=True)
