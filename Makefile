@@ -59,7 +59,7 @@ $(B)/fw/%.o: %.asm
 	$(NASM) -f elf64 -g -MD $(@:.o=.d) -o $@ $<
 
 # The build id names the exact sources: it changes when any of them does.
-$(B)/fw/build_id.c: $(FW_C) $(FW_ASM) $(wildcard lib/*.h) linker.ld Makefile
+$(B)/fw/build_id.c: $(FW_C) $(FW_ASM) $(wildcard lib/*.h lib/*.def) linker.ld Makefile
 	@mkdir -p $(dir $@)
 	@id=$$(cat $^ | sha256sum | cut -c1-12); \
 	echo "const char slotprobe_build_id[] = \"$$id\";" > $@.tmp && mv $@.tmp $@
