@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "contract.h"
 
 bool fwcfg_present(void);
 
@@ -32,7 +33,7 @@ bool fwcfg_find_file(const char *name, uint16_t *select, uint32_t *size);
  * the destination's number. Meant to be polled: the select key is looked
  * up once and cached.
  */
-#define FWCFG_MIGRATION_FILE	"opt/slotprobe/migration"
+#define FWCFG_MIGRATION_FILE	CONTRACT_FWCFG_MIGRATION
 #define FWCFG_COUNTER_DIGITS	8
 
 enum fwcfg_counter_status {
