@@ -38,11 +38,11 @@
 #define CONTRACT_SCRIPT_MAX_SAVES	16
 #define CONTRACT_SCRIPT_NAME_MAX	31	/* checkpoint, save and label names */
 /*
- * A `log` step's text. 150 and not 159 (the guest buffer once held 160 with
- * the NUL): the guest prints it as "line N: TEXT" inside a 200-byte report
- * message and sends it in one host link line of at most 240 characters
- * after "SP1 SEQ log " and the report prefixes, so 150 leaves that room;
- * 150 is also what the harness has always let through.
+ * A `log` step's text: 150, the harness's limit all along (the guest's
+ * buffer allowed 159; the two had drifted). The guest sends it as
+ * "SP1 SEQ log PREFIXES line N: TEXT" in one host link line of at most
+ * 240 characters: 150 leaves 58 for the sequence number and the report
+ * prefixes (tests/unit/test_contract.c sends the longest one).
  */
 #define CONTRACT_SCRIPT_TEXT_MAX	150
 #define CONTRACT_SCRIPT_DELAY_MAX_MS	60000

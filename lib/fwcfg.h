@@ -1,8 +1,8 @@
 /*
  * fwcfg.h - QEMU's fw_cfg interface (docs/specs/fw_cfg.rst in QEMU), read
  * through its I/O ports. The harness hands the test name and parameters over
- * as the file "opt/slotprobe/args" (-fw_cfg name=opt/slotprobe/args,file=F),
- * and the number of migrations so far as "opt/slotprobe/migration".
+ * as the file CONTRACT_FWCFG_ARGS (-fw_cfg name=opt/slotprobe/args,file=F),
+ * and the number of migrations so far as CONTRACT_FWCFG_MIGRATION (lib/contract.h).
  */
 #ifndef LIB_FWCFG_H
 #define LIB_FWCFG_H
