@@ -1,6 +1,6 @@
 # slotprobe - build the EFI test image, run it, test everything.
 #
-#   make            build/slotprobe.efi
+#   make            build/slotprobe.efi and build/tests.json (its tests, listed)
 #   make esp        build/esp.img (FAT, EFI/BOOT/BOOTX64.EFI) for USB sticks / disk boot
 #   make run        build, boot under QEMU + OVMF, run the default plan (with a live migration)
 #   make check      every test: host unit tests, harness tests, guest tests under QEMU
@@ -45,7 +45,7 @@ UNIT_OBJ := $(HOST_LIB_C:%.c=$(B)/host/%.o) $(UNIT_C:%.c=$(B)/host/%.o) \
 	$(UNIT_SUPPORT_C:%.c=$(B)/host/support/%.o)
 
 .PHONY: all esp run check unit harness-tests guest-tests bench deps clean
-all: $(B)/slotprobe.efi
+all: $(B)/slotprobe.efi $(B)/tests.json
 
 deps:
 	@scripts/ensure-deps
@@ -76,6 +76,12 @@ $(B)/slotprobe.efi: $(B)/slotprobe.so scripts/check-efi-image
 	$(OBJCOPY) -j .text -j .data -j .dynamic -j .dynsym -j .rela -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@.tmp
 	$(PYTHON) scripts/check-efi-image $@.tmp
+	mv $@.tmp $@
+
+# The image's own list of its tests, parameters and checkpoints, read from
+# its GUEST_TEST descriptors: what the harness knows the tests by.
+$(B)/tests.json: $(B)/slotprobe.so scripts/list-tests
+	$(PYTHON) scripts/list-tests $< > $@.tmp
 	mv $@.tmp $@
 
 esp: $(B)/esp.img

@@ -155,6 +155,7 @@ static void compare_one(const struct snapshot *s)
 }
 
 GUEST_TEST(config_diff_main, "config-diff", "",
+	   "snapshot",
 	   "every function's config space snapshot before and after checkpoint 'snapshot'")
 {
 	const struct pci_topology *t = slots_topology();

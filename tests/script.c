@@ -18,6 +18,7 @@
 static char text[SCRIPT_MAX_BYTES];
 
 GUEST_TEST(script_main, "script", "",
+	   "*",
 	   "run the scripted register steps the harness handed over")
 {
 	char err[200];

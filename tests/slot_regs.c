@@ -306,6 +306,7 @@ static void probe_slot(struct pcie_slot *s)
 }
 
 GUEST_TEST(slot_regs_main, "slot-regs", "slot",
+	   "",
 	   "Link and Slot register attributes (RO/RW/RW1C/reserved) against PCIe r5.0")
 {
 	static struct pcie_slot slots[SLOTS_MAX];

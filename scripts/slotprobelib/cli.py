@@ -7,13 +7,13 @@ Exit status: 0 all as expected (PASS/XFAIL/SKIP), 1 unexpected results,
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import random
 import shlex
 import sys
 from typing import NoReturn, Sequence
 
+from . import testlist
 from .cfgfile import ConfigError
 from .differential import judge_pair, variants
 from .errata import load_errata
@@ -97,12 +97,28 @@ def shard(entries: list[Entry], spec: str | None) -> list[Entry]:
     return [e for i, e in enumerate(entries) if i % n == k - 1]
 
 
-def _known_tests(plan: Plan) -> set[str]:
+def _known_tests(plan: Plan, image: str) -> tuple[set[str], str]:
+    """The plan's tests and the image's own (tests.json beside it), and why
+    the image's are missing ("" when they are not)."""
     names = {e.test for e in plan.entries.values()}
-    for path in glob.glob(os.path.join(ROOT, "tests", "*.c")):
-        stem = os.path.splitext(os.path.basename(path))[0]
-        names |= {stem, stem.replace("_", "-")}
-    return names
+    try:
+        return names | set(testlist.load(testlist.listing_path(image))), ""
+    except testlist.ListingError as e:
+        return names, f"; the image's tests unknown: {e}"
+
+
+def guest_test_listing(image: str) -> str:
+    """The image's guest tests with their parameters and checkpoints."""
+    try:
+        tests = testlist.load(testlist.listing_path(image))
+    except testlist.ListingError as e:
+        return f"\nguest tests: {e}"
+    rows = [("GUEST TEST", "PARAMS", "CHECKPOINTS")] + [
+        (t.name, " ".join(t.params) or "-", " ".join(t.checkpoints) or "-")
+        for t in tests.values()]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n" + "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+                             for r in rows)
 
 
 def _split(text: str, what: str) -> list[str]:
@@ -122,17 +138,18 @@ def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
             raise SetupError(f"no plan entries in group '{group}' ({plan.path})")
         return entries
     out = []
+    known, why_not = _known_tests(plan, args.image)
     for name in args.names:
         if name in plan.entries:
             e = plan.entries[name]
             keys = {p.split("=")[0] for p in params}
             e.params = [p for p in e.params if p.split("=")[0] not in keys] + params
             e.devices = e.devices + devices
-        elif name in _known_tests(plan):
+        elif name in known:
             e = Entry(name=name, test=name, params=params, devices=devices)
         else:
             raise SetupError(f"unknown plan entry or test '{name}' "
-                             f"(see: slotprobe list)")
+                             f"(see: slotprobe list{why_not})")
         if args.group and args.group not in e.groups:
             continue
         out.append(e)
@@ -247,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan.check_errata(set(errata))
         if args.cmd == "list":
             print(plan.listing())
+            print(guest_test_listing(os.path.join(ROOT, "build", "slotprobe.efi")))
             return 0
         if args.cmd == "script":
             devices = [w for d in args.device for w in _split(d, "--device")]
