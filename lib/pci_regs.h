@@ -255,7 +255,6 @@
 #define  SLOTPROBE_EXP_LNKSTA2_EQC2 0x0008	/* ours: ... Phase 2 Successful */
 #define  SLOTPROBE_EXP_LNKSTA2_EQC3 0x0010	/* ours: ... Phase 3 Successful */
 #define  SLOTPROBE_EXP_LNKSTA2_LER  0x0020	/* ours: Link Equalization Request 8.0 GT/s */
-#define  PCI_EXP_LNKSTA2_FLIT	0x0400
 #define PCI_EXP_SLTCAP2		0x34
 #define  PCI_EXP_SLTCAP2_IBPD	0x00000001
 #define PCI_EXP_SLTCTL2		0x38
