@@ -1,6 +1,6 @@
 # slotprobe - build the EFI test image, run it, test everything.
 #
-#   make            build/slotprobe.efi
+#   make            build/slotprobe.efi and build/tests.json (its tests, listed)
 #   make esp        build/esp.img (FAT, EFI/BOOT/BOOTX64.EFI) for USB sticks / disk boot
 #   make run        build, boot under QEMU + OVMF, run the default plan (with a live migration)
 #   make check      every test: host unit tests, harness tests, guest tests under QEMU
@@ -46,7 +46,7 @@ UNIT_OBJ := $(HOST_LIB_C:%.c=$(B)/host/%.o) $(UNIT_C:%.c=$(B)/host/%.o) \
 	$(UNIT_SUPPORT_C:%.c=$(B)/host/support/%.o)
 
 .PHONY: all esp run check unit harness-tests guest-tests bench deps clean
-all: $(B)/slotprobe.efi
+all: $(B)/slotprobe.efi $(B)/tests.json
 
 deps:
 	@scripts/ensure-deps
@@ -60,7 +60,7 @@ $(B)/fw/%.o: %.asm
 	$(NASM) -f elf64 -g -MD $(@:.o=.d) -o $@ $<
 
 # The build id names the exact sources: it changes when any of them does.
-$(B)/fw/build_id.c: $(FW_C) $(FW_ASM) $(wildcard lib/*.h) linker.ld Makefile
+$(B)/fw/build_id.c: $(FW_C) $(FW_ASM) $(wildcard lib/*.h lib/*.def) linker.ld Makefile
 	@mkdir -p $(dir $@)
 	@id=$$(cat $^ | sha256sum | cut -c1-12); \
 	echo "const char slotprobe_build_id[] = \"$$id\";" > $@.tmp && mv $@.tmp $@
@@ -77,6 +77,12 @@ $(B)/slotprobe.efi: $(B)/slotprobe.so scripts/check-efi-image
 	$(OBJCOPY) -j .text -j .data -j .dynamic -j .dynsym -j .rela -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@.tmp
 	$(PYTHON) scripts/check-efi-image $@.tmp
+	mv $@.tmp $@
+
+# The image's own list of its tests, parameters and checkpoints, read from
+# its GUEST_TEST descriptors: what the harness knows the tests by.
+$(B)/tests.json: $(B)/slotprobe.so scripts/list-tests
+	$(PYTHON) scripts/list-tests $< > $@.tmp
 	mv $@.tmp $@
 
 esp: $(B)/esp.img

@@ -1,67 +1,49 @@
 /*
  * cfgname.c - configuration space offsets to register names (see cfgname.h).
  *
- * Header layouts: PCI Local Bus 3.0 §6.1 (type 0), PCI-to-PCI Bridge 1.2
- * §3.2 (type 1); PCI Express capability: PCIe r5.0 §7.5.3; capability IDs:
- * PCI Code and ID Assignment 1.11 §2 and §3.
+ * Register names, offsets and widths: lib/pci_regs.def (layouts cited
+ * there); capability IDs: PCI Code and ID Assignment 1.11 §2 and §3.
  */
 #include "cfgname.h"
 #include "libc.h"
 #include "pci_regs.h"
 #include "printf.h"
 
+enum reg_space { HDR, TYPE0, TYPE1, CAP, EXT };
+
 struct reg_name {
+	uint8_t space;		/* enum reg_space */
+	uint16_t cap;		/* capability ID for CAP and EXT */
 	uint16_t off;
 	uint8_t width;
 	const char *name;
 };
 
-static const struct reg_name common_header[] = {
-	{ 0x00, 2, "VENDOR_ID" }, { 0x02, 2, "DEVICE_ID" }, { 0x04, 2, "COMMAND" },
-	{ 0x06, 2, "STATUS" }, { 0x08, 1, "REVISION_ID" }, { 0x09, 3, "CLASS" },
-	{ 0x0c, 1, "CACHE_LINE_SIZE" }, { 0x0d, 1, "LATENCY_TIMER" },
-	{ 0x0e, 1, "HEADER_TYPE" }, { 0x0f, 1, "BIST" }, { 0x34, 1, "CAPABILITY_LIST" },
-	{ 0x3c, 1, "INTERRUPT_LINE" }, { 0x3d, 1, "INTERRUPT_PIN" },
+/*
+ * lib/pci_regs.def, registers and spans: the short name is the macro's name
+ * without "PCI_EXP_" (PCI Express capability) or "PCI_" (cfgname.h).
+ */
+#define PCI_REG(space, cap, macro, width) \
+	{ space, cap, macro, width, &#macro[(space) == CAP && (cap) == PCI_CAP_ID_EXP ? 8 : 4] },
+#define PCI_SPAN(space, cap, label, offset, width) { space, cap, offset, width, #label },
+#define PCI_REG_ALIAS(alias, macro)
+static const struct reg_name regs[] = {
+#include "pci_regs.def"
 };
+#undef PCI_REG
+#undef PCI_SPAN
+#undef PCI_REG_ALIAS
 
-static const struct reg_name type0_header[] = {
-	{ 0x10, 4, "BASE_ADDRESS_0" }, { 0x14, 4, "BASE_ADDRESS_1" },
-	{ 0x18, 4, "BASE_ADDRESS_2" }, { 0x1c, 4, "BASE_ADDRESS_3" },
-	{ 0x20, 4, "BASE_ADDRESS_4" }, { 0x24, 4, "BASE_ADDRESS_5" },
-	{ 0x28, 4, "CARDBUS_CIS" }, { 0x2c, 2, "SUBSYSTEM_VENDOR_ID" },
-	{ 0x2e, 2, "SUBSYSTEM_ID" }, { 0x30, 4, "ROM_ADDRESS" },
-	{ 0x3e, 1, "MIN_GNT" }, { 0x3f, 1, "MAX_LAT" },
-};
-
-static const struct reg_name type1_header[] = {
-	{ 0x10, 4, "BASE_ADDRESS_0" }, { 0x14, 4, "BASE_ADDRESS_1" },
-	{ 0x18, 1, "PRIMARY_BUS" }, { 0x19, 1, "SECONDARY_BUS" },
-	{ 0x1a, 1, "SUBORDINATE_BUS" }, { 0x1b, 1, "SEC_LATENCY_TIMER" },
-	{ 0x1c, 1, "IO_BASE" }, { 0x1d, 1, "IO_LIMIT" }, { 0x1e, 2, "SEC_STATUS" },
-	{ 0x20, 2, "MEMORY_BASE" }, { 0x22, 2, "MEMORY_LIMIT" },
-	{ 0x24, 2, "PREF_MEMORY_BASE" }, { 0x26, 2, "PREF_MEMORY_LIMIT" },
-	{ 0x28, 4, "PREF_BASE_UPPER32" }, { 0x2c, 4, "PREF_LIMIT_UPPER32" },
-	{ 0x30, 2, "IO_BASE_UPPER16" }, { 0x32, 2, "IO_LIMIT_UPPER16" },
-	{ 0x38, 4, "ROM_ADDRESS1" }, { 0x3e, 2, "BRIDGE_CONTROL" },
-};
-
-/* PCI Express capability registers (PCIe r5.0 §7.5.3), Linux's short names. */
-static const struct reg_name exp_cap[] = {
-	{ 0x00, 2, "CAP_LIST" }, { 0x02, 2, "FLAGS" }, { 0x04, 4, "DEVCAP" },
-	{ 0x08, 2, "DEVCTL" }, { 0x0a, 2, "DEVSTA" }, { 0x0c, 4, "LNKCAP" },
-	{ 0x10, 2, "LNKCTL" }, { 0x12, 2, "LNKSTA" }, { 0x14, 4, "SLTCAP" },
-	{ 0x18, 2, "SLTCTL" }, { 0x1a, 2, "SLTSTA" }, { 0x1c, 2, "RTCTL" },
-	{ 0x1e, 2, "RTCAP" }, { 0x20, 4, "RTSTA" }, { 0x24, 4, "DEVCAP2" },
-	{ 0x28, 2, "DEVCTL2" }, { 0x2a, 2, "DEVSTA2" }, { 0x2c, 4, "LNKCAP2" },
-	{ 0x30, 2, "LNKCTL2" }, { 0x32, 2, "LNKSTA2" }, { 0x34, 4, "SLTCAP2" },
-	{ 0x38, 2, "SLTCTL2" }, { 0x3a, 2, "SLTSTA2" },
-};
-
-static const char *lookup(const struct reg_name *t, size_t n, uint16_t off)
+/* The first register of @space (and capability @cap) that covers @off. */
+static const char *lookup(uint8_t space, uint16_t cap, uint16_t off)
 {
-	for (size_t i = 0; i < n; i++)
-		if (off >= t[i].off && off < t[i].off + t[i].width)
-			return t[i].name;
+	for (size_t i = 0; i < ARRAY_SIZE(regs); i++) {
+		const struct reg_name *r = &regs[i];
+
+		if (r->space == space && r->cap == cap && off >= r->off &&
+		    off < r->off + r->width)
+			return r->name;
+	}
 	return NULL;
 }
 
@@ -102,18 +84,15 @@ static const struct cfgname_cap *cap_at(const struct cfgname_func *f, uint16_t o
 const char *cfgname_describe(char *buf, size_t len, const struct cfgname_func *f,
 			     uint16_t off)
 {
-	const struct reg_name *t = f->header_type == PCI_HEADER_TYPE_BRIDGE ? type1_header
-									 : type0_header;
-	size_t n = f->header_type == PCI_HEADER_TYPE_BRIDGE ? ARRAY_SIZE(type1_header)
-							    : ARRAY_SIZE(type0_header);
+	uint8_t type = f->header_type == PCI_HEADER_TYPE_BRIDGE ? TYPE1 : TYPE0;
 	const char *name = NULL;
 	const struct cfgname_cap *c;
 	char idbuf[16];
 
-	if (off < 0x40) {
-		name = lookup(common_header, ARRAY_SIZE(common_header), off);
+	if (off < PCI_STD_HEADER_SIZEOF) {
+		name = lookup(HDR, 0, off);
 		if (!name)
-			name = lookup(t, n, off);
+			name = lookup(type, 0, off);
 		snprintf(buf, len, "+0x%02x (%s)", off, name ? name : "header, reserved");
 		return buf;
 	}
@@ -123,7 +102,7 @@ const char *cfgname_describe(char *buf, size_t len, const struct cfgname_func *f
 		return buf;
 	}
 	if (!c->extended && c->id == PCI_CAP_ID_EXP)
-		name = lookup(exp_cap, ARRAY_SIZE(exp_cap), off - c->pos);
+		name = lookup(CAP, PCI_CAP_ID_EXP, off - c->pos);
 	snprintf(buf, len, "+0x%02x (%s %s +0x%x%s%s)", off,
 		 cfgname_cap_name(idbuf, sizeof(idbuf), c->id, c->extended),
 		 c->extended ? "ext cap" : "cap", off - c->pos, name ? " " : "", name ? name : "");

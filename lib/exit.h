@@ -6,13 +6,16 @@
 #ifndef LIB_EXIT_H
 #define LIB_EXIT_H
 
+#include "contract.h"
+
+/* The values are the host-guest contract's (lib/contract.h). */
 enum fw_exit_code {
-	FW_EXIT_PASS = 0,
-	FW_EXIT_FAIL = 1,
-	FW_EXIT_CRASH = 2,
-	FW_EXIT_WATCHDOG = 3,
-	FW_EXIT_ERROR = 4,
-	FW_EXIT_SKIP = 77,
+	FW_EXIT_PASS = CONTRACT_EXIT_PASS,
+	FW_EXIT_FAIL = CONTRACT_EXIT_FAIL,
+	FW_EXIT_CRASH = CONTRACT_EXIT_CRASH,
+	FW_EXIT_WATCHDOG = CONTRACT_EXIT_WATCHDOG,
+	FW_EXIT_ERROR = CONTRACT_EXIT_ERROR,
+	FW_EXIT_SKIP = CONTRACT_EXIT_SKIP,
 };
 
 /* Sends "bye" on the host link, writes the exit port, halts. */

@@ -1,14 +1,15 @@
 /*
  * fwcfg.h - QEMU's fw_cfg interface (docs/specs/fw_cfg.rst in QEMU), read
  * through its I/O ports. The harness hands the test name and parameters over
- * as the file "opt/slotprobe/args" (-fw_cfg name=opt/slotprobe/args,file=F),
- * and the number of migrations so far as "opt/slotprobe/migration".
+ * as the file CONTRACT_FWCFG_ARGS (-fw_cfg name=opt/slotprobe/args,file=F),
+ * and the number of migrations so far as CONTRACT_FWCFG_MIGRATION (lib/contract.h).
  */
 #ifndef LIB_FWCFG_H
 #define LIB_FWCFG_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "contract.h"
 
 bool fwcfg_present(void);
 
@@ -32,7 +33,7 @@ bool fwcfg_find_file(const char *name, uint16_t *select, uint32_t *size);
  * the destination's number. Meant to be polled: the select key is looked
  * up once and cached.
  */
-#define FWCFG_MIGRATION_FILE	"opt/slotprobe/migration"
+#define FWCFG_MIGRATION_FILE	CONTRACT_FWCFG_MIGRATION
 #define FWCFG_COUNTER_DIGITS	8
 
 enum fwcfg_counter_status {

@@ -51,7 +51,7 @@ void hostlink_send(const char *verb, const char *fmt, ...)
 
 	if (!enabled)
 		return;
-	n = snprintf(line, sizeof(line), "SP1 %u %s ", ++seq, verb);
+	n = snprintf(line, sizeof(line), HOSTLINK_TAG " %u %s ", ++seq, verb);
 	if (n < (int)sizeof(line)) {
 		va_start(ap, fmt);
 		vsnprintf(line + n, sizeof(line) - n, fmt, ap);
@@ -94,7 +94,7 @@ bool hostlink_parse_go(const char *line, unsigned int expect_seq,
 	unsigned int hseq, ckpt, migrations;
 	const char *s = line;
 
-	if (!(s = expect_word(s, "SP1 ")) || !(s = read_uint(s, &hseq)) ||
+	if (!(s = expect_word(s, HOSTLINK_TAG " ")) || !(s = read_uint(s, &hseq)) ||
 	    !(s = expect_word(s, " go ")) || !(s = read_uint(s, &ckpt)) ||
 	    !(s = expect_word(s, " migrations=")) ||
 	    !(s = read_uint(s, &migrations)) || !(s = expect_word(s, " side=")))

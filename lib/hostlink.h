@@ -10,9 +10,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "contract.h"
 
-#define HOSTLINK_PROTO 1
-#define HOSTLINK_LINE_MAX 240
+#define HOSTLINK_PROTO CONTRACT_HOSTLINK_PROTO
+#define HOSTLINK_LINE_MAX CONTRACT_HOSTLINK_LINE_MAX
+/* "SP1": every line starts with it (the protocol number as text). */
+#define HOSTLINK_STR_(x) #x
+#define HOSTLINK_STR(x) HOSTLINK_STR_(x)
+#define HOSTLINK_TAG "SP" HOSTLINK_STR(CONTRACT_HOSTLINK_PROTO)
 
 void hostlink_init(bool enabled, uint64_t go_timeout_ms);
 bool hostlink_enabled(void);

@@ -5,17 +5,11 @@
  * Control), §7.5.3.8 (Link Status), §7.5.3.9 (Slot Capabilities), §7.5.3.10
  * (Slot Control), §7.5.3.11 (Slot Status). Words: pciutils 3.9.0 ls-caps.c.
  */
+#include "bitfield.h"
 #include "libc.h"
 #include "lspci.h"
 #include "pci_regs.h"
 #include "printf.h"
-
-/*
- * Bits lspci decodes that Linux's pci_regs.h has no name for (pciutils
- * calls them PCI_EXP_LNKCAP_AOC and PCI_EXP_LNKSTA_TR_ERR).
- */
-#define LNKCAP_ASPM_OPT_COMPLIANCE	0x00400000	/* r5.0 §7.5.3.6 bit 22 */
-#define LNKSTA_TRAINING_ERROR		0x0400		/* obsolete since r2.0 */
 
 #define FLAG(reg, bit) (((reg) & (bit)) ? '+' : '-')
 
@@ -111,28 +105,28 @@ static const char *link_compare(unsigned int type, unsigned int sta, unsigned in
 
 const char *lspci_lnkcap(char *buf, size_t size, uint32_t t)
 {
-	unsigned int aspm = (t & PCI_EXP_LNKCAP_ASPMS) >> 10;
+	unsigned int aspm = FIELD_GET(PCI_EXP_LNKCAP_ASPMS, t);
 	char exit_lat[48] = "";
 
 	if (aspm == 1)
 		snprintf(exit_lat, sizeof(exit_lat), ", Exit Latency L0s %s",
-			 latency_l0s[(t & PCI_EXP_LNKCAP_L0SEL) >> 12]);
+			 latency_l0s[FIELD_GET(PCI_EXP_LNKCAP_L0SEL, t)]);
 	else if (aspm == 2)
 		snprintf(exit_lat, sizeof(exit_lat), ", Exit Latency L1 %s",
-			 latency_l1[(t & PCI_EXP_LNKCAP_L1EL) >> 15]);
+			 latency_l1[FIELD_GET(PCI_EXP_LNKCAP_L1EL, t)]);
 	else if (aspm == 3)
 		snprintf(exit_lat, sizeof(exit_lat), ", Exit Latency L0s %s, L1 %s",
-			 latency_l0s[(t & PCI_EXP_LNKCAP_L0SEL) >> 12],
-			 latency_l1[(t & PCI_EXP_LNKCAP_L1EL) >> 15]);
+			 latency_l0s[FIELD_GET(PCI_EXP_LNKCAP_L0SEL, t)],
+			 latency_l1[FIELD_GET(PCI_EXP_LNKCAP_L1EL, t)]);
 
 	snprintf(buf, size,
 		 "LnkCap:\tPort #%u, Speed %s, Width x%u, ASPM %s%s\n"
 		 "\tClockPM%c Surprise%c LLActRep%c BwNot%c ASPMOptComp%c",
-		 (unsigned int)(t >> 24), lspci_link_speed(t & PCI_EXP_LNKCAP_SLS),
-		 (unsigned int)((t & PCI_EXP_LNKCAP_MLW) >> 4), aspm_support(aspm), exit_lat,
+		 (unsigned int)FIELD_GET(PCI_EXP_LNKCAP_PN, t), lspci_link_speed(t & PCI_EXP_LNKCAP_SLS),
+		 (unsigned int)FIELD_GET(PCI_EXP_LNKCAP_MLW, t), aspm_support(aspm), exit_lat,
 		 FLAG(t, PCI_EXP_LNKCAP_CLKPM), FLAG(t, PCI_EXP_LNKCAP_SDERC),
 		 FLAG(t, PCI_EXP_LNKCAP_DLLLARC), FLAG(t, PCI_EXP_LNKCAP_LBNC),
-		 FLAG(t, LNKCAP_ASPM_OPT_COMPLIANCE));
+		 FLAG(t, SLOTPROBE_EXP_LNKCAP_AOC));
 	return buf;
 }
 
@@ -160,16 +154,16 @@ const char *lspci_lnksta(char *buf, size_t size, uint16_t w, uint32_t lnkcap,
 			 unsigned int type)
 {
 	unsigned int sta_speed = w & PCI_EXP_LNKSTA_CLS;
-	unsigned int sta_width = (w & PCI_EXP_LNKSTA_NLW) >> PCI_EXP_LNKSTA_NLW_SHIFT;
+	unsigned int sta_width = FIELD_GET(PCI_EXP_LNKSTA_NLW, w);
 	unsigned int cap_speed = lnkcap & PCI_EXP_LNKCAP_SLS;
-	unsigned int cap_width = (lnkcap & PCI_EXP_LNKCAP_MLW) >> 4;
+	unsigned int cap_width = FIELD_GET(PCI_EXP_LNKCAP_MLW, lnkcap);
 
 	snprintf(buf, size,
 		 "LnkSta:\tSpeed %s%s, Width x%u%s\n"
 		 "\tTrErr%c Train%c SlotClk%c DLActive%c BWMgmt%c ABWMgmt%c",
 		 lspci_link_speed(sta_speed), link_compare(type, sta_speed, cap_speed),
 		 sta_width, link_compare(type, sta_width, cap_width),
-		 FLAG(w, LNKSTA_TRAINING_ERROR), FLAG(w, PCI_EXP_LNKSTA_LT),
+		 FLAG(w, SLOTPROBE_EXP_LNKSTA_TRERR), FLAG(w, PCI_EXP_LNKSTA_LT),
 		 FLAG(w, PCI_EXP_LNKSTA_SLC), FLAG(w, PCI_EXP_LNKSTA_DLLLA),
 		 FLAG(w, PCI_EXP_LNKSTA_LBMS), FLAG(w, PCI_EXP_LNKSTA_LABS));
 	return buf;
@@ -179,8 +173,8 @@ const char *lspci_sltcap(char *buf, size_t size, uint32_t t)
 {
 	char power[16];
 
-	lspci_power_limit(power, sizeof(power), (t & PCI_EXP_SLTCAP_SPLV) >> 7,
-			  (t & PCI_EXP_SLTCAP_SPLS) >> 15);
+	lspci_power_limit(power, sizeof(power), FIELD_GET(PCI_EXP_SLTCAP_SPLV, t),
+			  FIELD_GET(PCI_EXP_SLTCAP_SPLS, t));
 	snprintf(buf, size,
 		 "SltCap:\tAttnBtn%c PwrCtrl%c MRL%c AttnInd%c PwrInd%c HotPlug%c Surprise%c\n"
 		 "\tSlot #%u, PowerLimit %s; Interlock%c NoCompl%c",
@@ -188,7 +182,7 @@ const char *lspci_sltcap(char *buf, size_t size, uint32_t t)
 		 FLAG(t, PCI_EXP_SLTCAP_MRLSP), FLAG(t, PCI_EXP_SLTCAP_AIP),
 		 FLAG(t, PCI_EXP_SLTCAP_PIP), FLAG(t, PCI_EXP_SLTCAP_HPC),
 		 FLAG(t, PCI_EXP_SLTCAP_HPS),
-		 (unsigned int)((t & PCI_EXP_SLTCAP_PSN) >> 19), power,
+		 (unsigned int)FIELD_GET(PCI_EXP_SLTCAP_PSN, t), power,
 		 FLAG(t, PCI_EXP_SLTCAP_EIP), FLAG(t, PCI_EXP_SLTCAP_NCCS));
 	return buf;
 }
@@ -203,8 +197,8 @@ const char *lspci_sltctl(char *buf, size_t size, uint16_t w)
 		 FLAG(w, PCI_EXP_SLTCTL_MRLSCE), FLAG(w, PCI_EXP_SLTCTL_PDCE),
 		 FLAG(w, PCI_EXP_SLTCTL_CCIE), FLAG(w, PCI_EXP_SLTCTL_HPIE),
 		 FLAG(w, PCI_EXP_SLTCTL_DLLSCE),
-		 lspci_indicator((w & PCI_EXP_SLTCTL_AIC) >> 6),
-		 lspci_indicator((w & PCI_EXP_SLTCTL_PIC) >> 8),
+		 lspci_indicator(FIELD_GET(PCI_EXP_SLTCTL_AIC, w)),
+		 lspci_indicator(FIELD_GET(PCI_EXP_SLTCTL_PIC, w)),
 		 FLAG(w, PCI_EXP_SLTCTL_PCC), FLAG(w, PCI_EXP_SLTCTL_EIC));
 	return buf;
 }

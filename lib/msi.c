@@ -2,6 +2,7 @@
  * msi.c - MSI and MSI-X capability programming (see msi.h).
  */
 #include "msi.h"
+#include "bitfield.h"
 #include "hw.h"
 #include "libc.h"
 #include "pci_regs.h"
@@ -205,7 +206,7 @@ const char *msi_describe(const struct msi_dev *m, char *buf, size_t len)
 	else if (m->kind == MSI_KIND_MSI)
 		snprintf(buf, len, "MSI at 0x%02x: Enable%c Count=1/%u Maskable%c 64bit%c",
 			 m->cap, flags & PCI_MSI_FLAGS_ENABLE ? '+' : '-',
-			 1u << ((flags & PCI_MSI_FLAGS_QMASK) >> 1),
+			 1u << FIELD_GET(PCI_MSI_FLAGS_QMASK, flags),
 			 m->maskbit ? '+' : '-', m->is64 ? '+' : '-');
 	else
 		snprintf(buf, len, "no MSI or MSI-X capability");

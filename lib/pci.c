@@ -2,6 +2,7 @@
  * pci.c - enumeration: every function reachable through bridges, with
  * the bus numbers the firmware assigned (see pci.h).
  */
+#include "bitfield.h"
 #include "hw.h"
 #include "libc.h"
 #include "pci.h"
@@ -51,7 +52,7 @@ static void read_exp_flags(struct pci_func *f)
 		return;
 	flags = pci_cfg_read16(f->addr, f->exp_cap + PCI_EXP_FLAGS);
 	f->exp_vers = flags & PCI_EXP_FLAGS_VERS;
-	f->exp_type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
+	f->exp_type = FIELD_GET(PCI_EXP_FLAGS_TYPE, flags);
 	f->slot_implemented = flags & PCI_EXP_FLAGS_SLOT;
 }
 

@@ -27,7 +27,7 @@ static const struct regattr_field lnkcap[] = {
 	ALWAYS(PCI_EXP_LNKCAP_SDERC, RA_RO),
 	ALWAYS(PCI_EXP_LNKCAP_DLLLARC, RA_RO),
 	ALWAYS(PCI_EXP_LNKCAP_LBNC, RA_RO),
-	BITS("PCI_EXP_LNKCAP bit 22 (ASPM Optionality Compliance)", 0x00400000, RA_RO),
+	ALWAYS(SLOTPROBE_EXP_LNKCAP_AOC, RA_RO),
 	BITS("PCI_EXP_LNKCAP bit 23", 0x00800000, RA_RSVDP),
 	ALWAYS(PCI_EXP_LNKCAP_PN, RA_RO),
 };
@@ -61,9 +61,8 @@ static const struct regattr_field lnkctl[] = {
 /* §7.5.3.8 Link Status (12h). */
 static const struct regattr_field lnksta[] = {
 	ALWAYS(PCI_EXP_LNKSTA_CLS, RA_RO),
-	BITS("PCI_EXP_LNKSTA_NLW", PCI_EXP_LNKSTA_NLW, RA_RO),
-	BITS("PCI_EXP_LNKSTA bit 10 (Undefined, was Link Training Error)", 0x0400,
-	     RA_UNDEFINED),
+	ALWAYS(PCI_EXP_LNKSTA_NLW, RA_RO),
+	ALWAYS(SLOTPROBE_EXP_LNKSTA_TRERR, RA_UNDEFINED),	/* undefined since r2.0 */
 	ALWAYS(PCI_EXP_LNKSTA_LT, RA_RO),
 	ALWAYS(PCI_EXP_LNKSTA_SLC, RA_RO),
 	/* "must be hardwired to 0b" when DLLLARC is 0. */
@@ -138,7 +137,7 @@ static const struct regattr_field lnkcap2[] = {
 	BITS("PCI_EXP_LNKCAP2 bits 22:16 (Lower SKP OS Reception)", 0x007f0000, RA_RO),
 	BITS("PCI_EXP_LNKCAP2 bits 24:23 (Retimer Presence Detect)", 0x01800000, RA_RO),
 	BITS("PCI_EXP_LNKCAP2 bits 30:25", 0x7e000000, RA_RSVDP),
-	BITS("PCI_EXP_LNKCAP2 bit 31 (DRS Supported)", 0x80000000, RA_RO),
+	ALWAYS(SLOTPROBE_EXP_LNKCAP2_DRS, RA_RO),
 };
 
 /*
@@ -164,11 +163,11 @@ static const struct regattr_field lnkctl2[] = {
 /* §7.5.3.20 Link Status 2 (32h). */
 static const struct regattr_field lnksta2[] = {
 	BITS("PCI_EXP_LNKSTA2 bit 0 (Current De-emphasis Level)", 0x0001, RA_RO),
-	ALWAYS(PCI_EXP_LNKSTA2_EQC, RA_RO),
-	ALWAYS(PCI_EXP_LNKSTA2_EQC1, RA_RO),
-	ALWAYS(PCI_EXP_LNKSTA2_EQC2, RA_RO),
-	ALWAYS(PCI_EXP_LNKSTA2_EQC3, RA_RO),
-	ALWAYS(PCI_EXP_LNKSTA2_LER, RA_RW1C),
+	ALWAYS(SLOTPROBE_EXP_LNKSTA2_EQC, RA_RO),
+	ALWAYS(SLOTPROBE_EXP_LNKSTA2_EQC1, RA_RO),
+	ALWAYS(SLOTPROBE_EXP_LNKSTA2_EQC2, RA_RO),
+	ALWAYS(SLOTPROBE_EXP_LNKSTA2_EQC3, RA_RO),
+	ALWAYS(SLOTPROBE_EXP_LNKSTA2_LER, RA_RW1C),
 	BITS("PCI_EXP_LNKSTA2 bits 7:6 (Retimer Presence Detected)", 0x00c0, RA_RO),
 	BITS("PCI_EXP_LNKSTA2 bits 9:8 (Crosslink Resolution)", 0x0300, RA_RO),
 	BITS("PCI_EXP_LNKSTA2 bits 11:10", 0x0c00, RA_RSVDZ),
@@ -235,7 +234,7 @@ static const struct {
 	[RC_DLLLARC] = { "LLActRep", 1, PCI_EXP_LNKCAP_DLLLARC },
 	[RC_LBNC] = { "BwNot", 1, PCI_EXP_LNKCAP_LBNC },
 	[RC_FAST] = { "Speed>2.5GT/s", 1, PCI_EXP_LNKCAP_SLS },
-	[RC_DRS] = { "DRS", 2, 0x80000000 },
+	[RC_DRS] = { "DRS", 2, SLOTPROBE_EXP_LNKCAP2_DRS },
 	[RC_IBPD] = { "IbPresDis", 3, PCI_EXP_SLTCAP2_IBPD },
 };
 

@@ -15,21 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Linux pci_regs.h names slotprobe's lib/pci_regs.h does not carry (yet). */
-#define PCI_EXP_SLTCTL_ASPL_DISABLE	0x2000	/* Auto Slot Power Limit Disable */
-#define PCI_EXP_LNKCAP2_SLS		0x000000fe	/* Supported Link Speeds Vector */
-#define PCI_EXP_LNKCAP2_CROSSLINK	0x00000100
-#define PCI_EXP_LNKCTL2_TLS		0x000f
-#define PCI_EXP_LNKCTL2_ENTER_COMP	0x0010
-#define PCI_EXP_LNKCTL2_HASD		0x0020
-#define PCI_EXP_LNKCTL2_TX_MARGIN	0x0380
-#define PCI_EXP_LNKSTA2_EQC		0x0002
-#define PCI_EXP_LNKSTA2_EQC1		0x0004
-#define PCI_EXP_LNKSTA2_EQC2		0x0008
-#define PCI_EXP_LNKSTA2_EQC3		0x0010
-#define PCI_EXP_LNKSTA2_LER		0x0020
-#define PCI_EXP_SLTCAP2_IBPD		0x00000001
-
 /* Attributes (PCIe r5.0 §7.4 Table 7-2), reduced to what a write can show. */
 enum regattr_attr {
 	RA_RO,		/* RO, HwInit, ROS: writes have no effect */
@@ -68,8 +53,9 @@ enum regattr_cond {
 #define RA_F_OWN_CHECK	 0x08	/* probed by a check of its own (EIC toggles EIS) */
 
 struct regattr_field {
-	const char *name;	/* Linux pci_regs.h name, or "REG bit N (what)"; the
-				   stringified macro, so #define F() must not expand it first */
+	const char *name;	/* lib/pci_regs.h name (SLOTPROBE_ ones are ours), or
+				   "REG bit N (what)"; the stringified macro, so
+				   #define F() must not expand it first */
 	uint32_t mask;
 	uint8_t attr;		/* enum regattr_attr when cond holds */
 	uint8_t cond;		/* enum regattr_cond */

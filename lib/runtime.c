@@ -6,6 +6,7 @@
 #include "acpi.h"
 #include "args.h"
 #include "console.h"
+#include "contract.h"
 #include "exit.h"
 #include "fault.h"
 #include "fwcfg.h"
@@ -18,7 +19,6 @@
 #include "runtime.h"
 #include "time.h"
 
-#define FWCFG_ARGS_FILE "opt/slotprobe/args"
 #define DEFAULT_ARGS "enumerate hostlink=off"
 #define DEFAULT_GO_TIMEOUT_S 60
 #define DEFAULT_WATCHDOG_S 120
@@ -65,7 +65,7 @@ static const char *choose_args(const struct boot_info *bi, bool *from_fwcfg)
 	int i = 0;
 
 	*from_fwcfg = false;
-	if (fwcfg_read_file(FWCFG_ARGS_FILE, buf, sizeof(buf)) >= 0) {
+	if (fwcfg_read_file(CONTRACT_FWCFG_ARGS, buf, sizeof(buf)) >= 0) {
 		*from_fwcfg = true;
 		return buf;
 	}

@@ -23,15 +23,16 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "contract.h"
 #include "pci.h"
 
-/* Must match scripts/slotprobelib/script.py (MAX_BYTES, MAX_STEPS, ...). */
-#define SCRIPT_MAX_BYTES 16384
-#define SCRIPT_MAX_STEPS 256
-#define SCRIPT_MAX_SAVES 16
-#define SCRIPT_NAME_MAX 32	/* names and labels, with the NUL */
-#define SCRIPT_TEXT_MAX 160
-#define SCRIPT_DELAY_MAX_MS 60000
+/* The host-guest contract's limits (lib/contract.h); buffer sizes include the NUL. */
+#define SCRIPT_MAX_BYTES CONTRACT_SCRIPT_MAX_BYTES
+#define SCRIPT_MAX_STEPS CONTRACT_SCRIPT_MAX_STEPS
+#define SCRIPT_MAX_SAVES CONTRACT_SCRIPT_MAX_SAVES
+#define SCRIPT_NAME_MAX (CONTRACT_SCRIPT_NAME_MAX + 1)	/* names and labels */
+#define SCRIPT_TEXT_MAX (CONTRACT_SCRIPT_TEXT_MAX + 1)
+#define SCRIPT_DELAY_MAX_MS CONTRACT_SCRIPT_DELAY_MAX_MS
 
 enum script_op {
 	SCRIPT_READ, SCRIPT_WRITE, SCRIPT_EXPECT, SCRIPT_SAVE, SCRIPT_SAME,

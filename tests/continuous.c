@@ -384,6 +384,7 @@ static void summary(const struct run *r, uint32_t target)
 }
 
 GUEST_TEST(continuous_main, "continuous", "slot migrations iterations seconds pace-us seed",
+	   "",
 	   "slot operations in a loop while the harness migrates at random moments")
 {
 	struct run *r = &run;

@@ -48,6 +48,7 @@ static void check_slot(struct pcie_slot *s)
 }
 
 GUEST_TEST(enumerate_main, "enumerate", "rootports downstream slot child",
+	   "",
 	   "list every function and hot-plug port; check the topology")
 {
 	const struct pci_topology *t = slots_topology();

@@ -173,6 +173,7 @@ static void unplug_requested(struct pcie_slot *s)
 }
 
 GUEST_TEST(hotplug_main, "hotplug", "slot child button-ms",
+	   "plug plugged unplug unplugged",
 	   "device_add and device_del answered like pciehp")
 {
 	struct pcie_slot s;

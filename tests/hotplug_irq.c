@@ -354,6 +354,7 @@ static void check_power_off(struct pcie_slot *s)
 }
 
 GUEST_TEST(hotplug_irq_main, "hotplug-irq", "slot child",
+	   "armed pending",
 	   "hot-plug MSI/MSI-X: one interrupt per event, none when disabled, across migration")
 {
 	struct pcie_slot s;

@@ -61,6 +61,7 @@ static void check_unplugged_stays_gone(struct pcie_slot *s, bool answers)
 }
 
 GUEST_TEST(pds_migration_main, "pds-migration", "slot child power-off",
+	   "powered-off powered-on",
 	   "power a slot off, migrate, check the slot on the other side")
 {
 	struct pcie_slot s;

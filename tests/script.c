@@ -6,6 +6,7 @@
  * the interpreter is lib/script.c. A script that is missing, longer than
  * the buffer or malformed ends the run as a set-up error before any step.
  */
+#include "lib/contract.h"
 #include "lib/exit.h"
 #include "lib/fwcfg.h"
 #include "lib/guest_test.h"
@@ -13,20 +14,20 @@
 #include "lib/report.h"
 #include "lib/script.h"
 
-#define SCRIPT_FWCFG_FILE "opt/slotprobe/script"
 
 static char text[SCRIPT_MAX_BYTES];
 
 GUEST_TEST(script_main, "script", "",
+	   "*",
 	   "run the scripted register steps the harness handed over")
 {
 	char err[200];
-	int len = fwcfg_read_file(SCRIPT_FWCFG_FILE, text, sizeof(text));
+	int len = fwcfg_read_file(CONTRACT_FWCFG_SCRIPT, text, sizeof(text));
 	int n;
 
 	if (len < 0)
 		fw_error("script: no fw_cfg file %s (run it from a plan entry with a "
-			 "script, or slotprobe script FILE)", SCRIPT_FWCFG_FILE);
+			 "script, or slotprobe script FILE)", CONTRACT_FWCFG_SCRIPT);
 	if (len >= (int)sizeof(text))
 		fw_error("script: %d bytes, longer than the %d-byte buffer", len,
 			 (int)sizeof(text) - 1);

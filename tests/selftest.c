@@ -127,6 +127,7 @@ static void raise_fault(const char *kind)
 }
 
 GUEST_TEST(selftest_main, "selftest", "checkpoints expect-migrations fault hang",
+	   "step-*",
 	   "the runtime checks itself: printf, clock, deadlines, host link, faults")
 {
 	check_printf();

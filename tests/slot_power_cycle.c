@@ -38,6 +38,7 @@ static void power_cycle_one(struct pcie_slot *s)
 }
 
 GUEST_TEST(slot_power_cycle_main, "slot-power-cycle", "slot child",
+	   "",
 	   "power a hot-plug slot off and on; check the registers on the way")
 {
 	slots_for_each_occupied(power_cycle_one);

@@ -42,6 +42,7 @@ out:
 }
 
 GUEST_TEST(slot_power_off_main, "slot-power-off", "slot child single-write",
+	   "",
 	   "power a hot-plug slot off; check PDS, PDC, DLLLA and the device")
 {
 	slots_for_each_occupied(power_off_one);

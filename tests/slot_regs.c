@@ -21,6 +21,7 @@
  * Parameters: slot=BDF (default: every hot-plug slot).
  */
 #include "lib/args.h"
+#include "lib/bitfield.h"
 #include "lib/guest_test.h"
 #include "lib/lspci.h"
 #include "lib/pci.h"
@@ -56,7 +57,7 @@ static void observe(struct pcie_slot *s)
 static void check_power_vs_device(struct pcie_slot *s)
 {
 	uint16_t ctl = slot_ctrl(s);
-	unsigned int pic = (ctl & PCI_EXP_SLTCTL_PIC) >> 8;
+	unsigned int pic = FIELD_GET(PCI_EXP_SLTCTL_PIC, ctl);
 	bool power_on = !(ctl & PCI_EXP_SLTCTL_PCC);
 
 	if (!slot_child_present(s)) {
@@ -82,7 +83,7 @@ static void check_power_vs_device(struct pcie_slot *s)
 static void check_link_capabilities(struct pcie_slot *s)
 {
 	unsigned int sls = s->lnkcap & PCI_EXP_LNKCAP_SLS;
-	unsigned int mlw = (s->lnkcap & PCI_EXP_LNKCAP_MLW) >> 4;
+	unsigned int mlw = FIELD_GET(PCI_EXP_LNKCAP_MLW, s->lnkcap);
 
 	report(sls != 0 && mlw != 0, "PCI_EXP_LNKCAP_SLS and PCI_EXP_LNKCAP_MLW are valid "
 	       "encodings (LnkCap %08x: Speed %s, Width x%u)", s->lnkcap,
@@ -305,6 +306,7 @@ static void probe_slot(struct pcie_slot *s)
 }
 
 GUEST_TEST(slot_regs_main, "slot-regs", "slot",
+	   "",
 	   "Link and Slot register attributes (RO/RW/RW1C/reserved) against PCIe r5.0")
 {
 	static struct pcie_slot slots[SLOTS_MAX];

@@ -11,7 +11,7 @@
 #include "sim_fwcfg.h"
 #include "unit.h"
 
-#define ARGS_FILE "opt/slotprobe/args"
+#define ARGS_FILE CONTRACT_FWCFG_ARGS
 #define MIG FWCFG_MIGRATION_FILE
 
 static struct fwcfg_counter counter;
