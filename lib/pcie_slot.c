@@ -1,11 +1,13 @@
 /*
  * pcie_slot.c - PCI Express hot-plug slot operations (see pcie_slot.h).
  *
- * The sequencing follows Linux pciehp (pciehp_hpc.c: pcie_do_write_cmd,
- * pcie_wait_cmd, pcie_poll_cmd, pciehp_power_on_slot, pciehp_power_off_slot,
- * pciehp_set_indicators, pciehp_check_link_status, pci_bus_check_dev; and
- * pci.c: pcie_wait_for_link_delay), in polling mode: the firmware takes no
- * interrupts, so every wait is a bounded poll.
+ * The sequencing follows Linux pciehp in polling mode (the firmware takes
+ * no interrupts, so every wait is a bounded poll), split as Linux splits it:
+ * the register layer of pciehp_hpc.c (pcie_do_write_cmd, pcie_wait_cmd,
+ * pcie_poll_cmd, pciehp_power_on_slot, pciehp_power_off_slot,
+ * pciehp_set_indicators, pciehp_check_link_status, pci_bus_check_dev; pci.c:
+ * pcie_wait_for_link_delay) first, then the sequences of pciehp_ctrl.c built
+ * on it (board_added, remove_board). Tests call these; none repeats them.
  *
  * Registers (PCI Express capability): PCIe r5.0 §7.5.3.9 Slot Capabilities
  * (offset 14h), §7.5.3.10 Slot Control (18h), §7.5.3.11 Slot Status (1Ah),
@@ -23,14 +25,37 @@
 #define LINK_DETECT_MS	20	/* PCIe r5.0 §6.6.1: LTSSM Detect within 20 ms */
 #define CHILD_POLL_MS	1
 
-static uint16_t rd16(const struct pcie_slot *s, uint16_t reg)
+/* ---- the PCI Express capability's registers (pcie_capability_*_word) ---- */
+
+uint16_t pcie_cap_read16(const struct pcie_slot *s, uint16_t reg)
 {
 	return pci_cfg_read16(s->port, s->exp + reg);
 }
 
-static void wr16(const struct pcie_slot *s, uint16_t reg, uint16_t val)
+uint32_t pcie_cap_read32(const struct pcie_slot *s, uint16_t reg)
+{
+	return pci_cfg_read32(s->port, s->exp + reg);
+}
+
+void pcie_cap_write16(const struct pcie_slot *s, uint16_t reg, uint16_t val)
 {
 	pci_cfg_write16(s->port, s->exp + reg, val);
+}
+
+void pcie_cap_clear_and_set16(const struct pcie_slot *s, uint16_t reg, uint16_t clear,
+			      uint16_t set)
+{
+	pcie_cap_write16(s, reg, (uint16_t)((pcie_cap_read16(s, reg) & ~clear) | set));
+}
+
+static uint16_t rd16(const struct pcie_slot *s, uint16_t reg)
+{
+	return pcie_cap_read16(s, reg);
+}
+
+static void wr16(const struct pcie_slot *s, uint16_t reg, uint16_t val)
+{
+	pcie_cap_write16(s, reg, val);
 }
 
 int slot_init(struct pcie_slot *s, struct pci_bdf port)
@@ -50,8 +75,8 @@ int slot_init(struct pcie_slot *s, struct pci_bdf port)
 	if (!(flags & PCI_EXP_FLAGS_SLOT))
 		return -1;
 	s->port_type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
-	s->sltcap = pci_cfg_read32(port, s->exp + PCI_EXP_SLTCAP);
-	s->lnkcap = pci_cfg_read32(port, s->exp + PCI_EXP_LNKCAP);
+	s->sltcap = pcie_cap_read32(s, PCI_EXP_SLTCAP);
+	s->lnkcap = pcie_cap_read32(s, PCI_EXP_LNKCAP);
 	s->sec_bus = pci_cfg_read8(port, PCI_SECONDARY_BUS);
 	return 0;
 }
@@ -78,10 +103,10 @@ uint16_t link_ctrl(const struct pcie_slot *s)
 
 void slot_read_regs(const struct pcie_slot *s, struct slot_regs *r)
 {
-	r->sltcap = pci_cfg_read32(s->port, s->exp + PCI_EXP_SLTCAP);
+	r->sltcap = pcie_cap_read32(s, PCI_EXP_SLTCAP);
 	r->sltctl = slot_ctrl(s);
 	r->sltsta = slot_status(s);
-	r->lnkcap = pci_cfg_read32(s->port, s->exp + PCI_EXP_LNKCAP);
+	r->lnkcap = pcie_cap_read32(s, PCI_EXP_LNKCAP);
 	r->lnkctl = link_ctrl(s);
 	r->lnksta = link_status(s);
 }
@@ -134,6 +159,13 @@ static bool no_cmd_complete(const struct pcie_slot *s)
 	return s->sltcap & PCI_EXP_SLTCAP_NCCS;
 }
 
+/* The command's completion is accounted for: the next one need not wait. */
+static void cmd_done(struct pcie_slot *s)
+{
+	s->cmd_busy = false;
+	s->cmd_us = time_now_us() - s->cmd_started_us;
+}
+
 bool slot_wait_cmd(struct pcie_slot *s)
 {
 	struct deadline d = { s->cmd_started_us + SLOT_CMD_TIMEOUT_MS * 1000ull };
@@ -153,8 +185,7 @@ bool slot_wait_cmd(struct pcie_slot *s)
 		if (sta & PCI_EXP_SLTSTA_CC) {
 			/* RW1C: write that bit alone, so no other event is lost. */
 			wr16(s, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_CC);
-			s->cmd_busy = false;
-			s->cmd_us = time_now_us() - s->cmd_started_us;
+			cmd_done(s);
 			return !already_late;
 		}
 		if (deadline_expired(d))
@@ -198,6 +229,38 @@ bool slot_write_cmd(struct pcie_slot *s, uint16_t val, uint16_t mask)
 {
 	slot_write_cmd_nowait(s, val, mask);
 	return slot_wait_cmd(s);
+}
+
+bool slot_cmd_pending(const struct pcie_slot *s)
+{
+	return s->cmd_busy;
+}
+
+bool slot_write_cmd_keep_cc(struct pcie_slot *s, uint16_t val, uint16_t mask,
+			    unsigned int ms)
+{
+	struct deadline d;
+	bool seen;
+
+	slot_write_cmd_nowait(s, val, mask);
+	d = deadline_in_ms(ms);
+	while (!(seen = slot_status(s) & PCI_EXP_SLTSTA_CC) && !deadline_expired(d))
+		udelay(CMD_POLL_US);
+	cmd_done(s);
+	return seen;
+}
+
+bool slot_wait_foreign_cmd(struct pcie_slot *s)
+{
+	s->cmd_timed_out = false;
+	s->cmd_busy = true;
+	s->cmd_started_us = time_now_us();
+	return slot_wait_cmd(s);
+}
+
+void slot_forget_cmd(struct pcie_slot *s)
+{
+	s->cmd_busy = false;
 }
 
 bool slot_set_indicators(struct pcie_slot *s, uint16_t pic, uint16_t aic)
@@ -272,28 +335,78 @@ bool slot_power_off_single_write(struct pcie_slot *s)
 	return ok;
 }
 
+/* pciehp_power_on_slot(): Power Fault Detected is sticky, clear a stale one first. */
+static bool power_on_cmd(struct pcie_slot *s)
+{
+	if (!slot_has_power_controller(s))
+		return true;
+	slot_clear_events(s, PCI_EXP_SLTSTA_PFD);
+	return slot_write_cmd(s, PCI_EXP_SLTCTL_PWR_ON, PCI_EXP_SLTCTL_PCC);
+}
+
+static bool blink_cmd(struct pcie_slot *s, unsigned int flags)
+{
+	if (flags & SLOT_BOARD_BLINK_FIRST) {
+		if (!(s->sltcap & (PCI_EXP_SLTCAP_PIP | PCI_EXP_SLTCAP_AIP)))
+			return true;
+		return slot_set_indicators(s, PCI_EXP_SLTCTL_PWR_IND_BLINK,
+					   PCI_EXP_SLTCTL_ATTN_IND_OFF);
+	}
+	if (!(s->sltcap & PCI_EXP_SLTCAP_PIP))
+		return true;
+	return slot_set_indicators(s, PCI_EXP_SLTCTL_PWR_IND_BLINK, 0);
+}
+
+/* The indicators once the board is (or is not) there. */
+static void final_indicators(struct pcie_slot *s, unsigned int flags, struct slot_board *b)
+{
+	if (flags & SLOT_BOARD_EMPTY_OK) {
+		if (!(s->sltcap & PCI_EXP_SLTCAP_PIP))
+			return;
+		b->indicators_set = true;
+		b->indicators_ok = slot_set_indicators(s, b->child ? PCI_EXP_SLTCTL_PWR_IND_ON
+								   : PCI_EXP_SLTCTL_PWR_IND_OFF, 0);
+		return;
+	}
+	if (!b->child || !(s->sltcap & (PCI_EXP_SLTCAP_PIP | PCI_EXP_SLTCAP_AIP)))
+		return;
+	b->indicators_set = true;
+	b->indicators_ok = slot_set_indicators(s, PCI_EXP_SLTCTL_PWR_IND_ON,
+					       PCI_EXP_SLTCTL_ATTN_IND_OFF);
+}
+
+bool slot_board_added(struct pcie_slot *s, unsigned int flags, struct slot_board *b)
+{
+	bool empty_ok = flags & SLOT_BOARD_EMPTY_OK;
+
+	memset(b, 0, sizeof(*b));
+	b->indicators_ok = true;
+	if (flags & SLOT_BOARD_BLINK_FIRST) {
+		b->blink_ok = blink_cmd(s, flags);
+		b->power_ok = power_on_cmd(s);
+	} else {
+		b->power_ok = power_on_cmd(s);
+		b->blink_ok = blink_cmd(s, flags);
+	}
+	/* pciehp_check_link_status(): link up, then a vendor ID behind it. */
+	if (!empty_ok || (slot_status(s) & PCI_EXP_SLTSTA_PDS)) {
+		b->link_waited = true;
+		b->link_up = slot_wait_link_active(s, SLOT_LINK_TIMEOUT_MS);
+		if (b->link_up || empty_ok)
+			b->child = slot_wait_child(s, SLOT_CHILD_TIMEOUT_MS);
+	} else {
+		b->child = slot_child_present(s);
+	}
+	final_indicators(s, flags, b);
+	return b->power_ok && b->blink_ok && b->indicators_ok && b->child &&
+	       (b->link_up || !b->link_waited);
+}
+
 bool slot_power_on(struct pcie_slot *s)
 {
-	bool ok = true;
+	struct slot_board b;
 
-	if (slot_has_power_controller(s)) {
-		/* Power Fault Detected is sticky; clear a stale one first. */
-		slot_clear_events(s, PCI_EXP_SLTSTA_PFD);
-		ok = slot_write_cmd(s, PCI_EXP_SLTCTL_PWR_ON, PCI_EXP_SLTCTL_PCC);
-	}
-	if (s->sltcap & PCI_EXP_SLTCAP_PIP)
-		ok &= slot_set_indicators(s, PCI_EXP_SLTCTL_PWR_IND_BLINK, 0);
-
-	/* pciehp_check_link_status(): link up, then a vendor ID behind it. */
-	if (!slot_wait_link_active(s, SLOT_LINK_TIMEOUT_MS))
-		return false;
-	if (!slot_wait_child(s, SLOT_CHILD_TIMEOUT_MS))
-		return false;
-
-	if (s->sltcap & (PCI_EXP_SLTCAP_PIP | PCI_EXP_SLTCAP_AIP))
-		ok &= slot_set_indicators(s, PCI_EXP_SLTCTL_PWR_IND_ON,
-					  PCI_EXP_SLTCTL_ATTN_IND_OFF);
-	return ok;
+	return slot_board_added(s, 0, &b);
 }
 
 /* ---- link and device (pcie_wait_for_link_delay, pci_bus_check_dev) ---- */

@@ -56,6 +56,19 @@ struct slot_regs {
 /* 0 on success; -1 when @port has no PCIe capability or no slot. */
 int slot_init(struct pcie_slot *s, struct pci_bdf port);
 
+/*
+ * The port's PCI Express capability registers by their offset in the
+ * capability (PCI_EXP_*), like Linux's pcie_capability_read_word() and
+ * friends. A write is one raw config write: no command bookkeeping, so a
+ * Slot Control write through these is not waited for (see slot_write_cmd*).
+ */
+uint16_t pcie_cap_read16(const struct pcie_slot *s, uint16_t reg);
+uint32_t pcie_cap_read32(const struct pcie_slot *s, uint16_t reg);
+void pcie_cap_write16(const struct pcie_slot *s, uint16_t reg, uint16_t val);
+/* Read, clear the bits in @clear, set those in @set, write back. */
+void pcie_cap_clear_and_set16(const struct pcie_slot *s, uint16_t reg, uint16_t clear,
+			      uint16_t set);
+
 uint16_t slot_ctrl(const struct pcie_slot *s);
 uint16_t slot_status(const struct pcie_slot *s);
 uint16_t link_status(const struct pcie_slot *s);
@@ -78,10 +91,53 @@ bool slot_write_cmd(struct pcie_slot *s, uint16_t val, uint16_t mask);
 void slot_write_cmd_nowait(struct pcie_slot *s, uint16_t val, uint16_t mask);
 /* Waits for an outstanding command, if any; false if it timed out. */
 bool slot_wait_cmd(struct pcie_slot *s);
+/* Whether a command was written and its Command Completed not seen yet. */
+bool slot_cmd_pending(const struct pcie_slot *s);
+/*
+ * One command whose Command Completed is waited for (@ms at most) but left
+ * set, as an OS that has not run its interrupt handler yet would: the
+ * command counts as completed, so the next one does not wait for it.
+ * Returns whether Command Completed was seen.
+ */
+bool slot_write_cmd_keep_cc(struct pcie_slot *s, uint16_t val, uint16_t mask,
+			    unsigned int ms);
+/*
+ * A command written behind this layer's back (a raw Slot Control write):
+ * waits for its Command Completed from now on, 1 s, and clears it.
+ */
+bool slot_wait_foreign_cmd(struct pcie_slot *s);
+/* Forgets an outstanding command (its CC was cleared with the events). */
+void slot_forget_cmd(struct pcie_slot *s);
 
 bool slot_power_off(struct pcie_slot *s);			/* PCC off, then PIC off */
 bool slot_power_off_single_write(struct pcie_slot *s);	/* PCC and PIC in one write */
-bool slot_power_on(struct pcie_slot *s);			/* pciehp's sequence */
+bool slot_power_on(struct pcie_slot *s);	/* slot_board_added(), no flags */
+
+/*
+ * pciehp's board_added() (pciehp_ctrl.c) in steps: power on (clear a stale
+ * Power Fault Detected, PCC on), power indicator blinking, link up and a
+ * vendor ID behind the slot (pciehp_check_link_status), then power
+ * indicator on and attention indicator off. By default it stops, as pciehp
+ * does, when the link does not come up. Each step's outcome is recorded so
+ * a test can report() it; a step the slot has no hardware for counts as done.
+ */
+#define SLOT_BOARD_BLINK_FIRST	0x1	/* blink (and attention off) before power,
+					   as after an Attention Button press */
+#define SLOT_BOARD_EMPTY_OK	0x2	/* an empty slot is no failure: wait for the
+					   link only with PDS set; end with the power
+					   indicator on or off by whether a function
+					   answers, attention untouched */
+struct slot_board {
+	bool power_ok;		/* the PCC command completed */
+	bool blink_ok;		/* the blink command completed */
+	bool link_waited;	/* the link was waited for */
+	bool link_up;		/* DLLLA within SLOT_LINK_TIMEOUT_MS, then the settle */
+	bool child;		/* a vendor ID answered behind the slot */
+	bool indicators_set;	/* the final indicator command was written */
+	bool indicators_ok;	/* ... and completed */
+};
+/* Every command completed and a function answers. */
+bool slot_board_added(struct pcie_slot *s, unsigned int flags, struct slot_board *b);
 /* PCI_EXP_SLTCTL_ATTN_IND_{ON,BLINK,OFF}; false if no such indicator or timeout. */
 bool slot_set_attention(struct pcie_slot *s, uint16_t aic);
 /* PCI_EXP_SLTCTL_PWR_IND_{ON,BLINK,OFF}; false if no such indicator or timeout. */

@@ -488,8 +488,9 @@ static void run_slot_step(const struct script_step *st)
 {
 	struct pcie_slot s;
 	char bdf[16];
+	struct slot_board board;
 	uint16_t events;
-	bool ok, link, child;
+	bool ok;
 
 	pci_bdf_str(st->dev.bdf, bdf);
 	if (slot_init(&s, st->dev.bdf) < 0) {
@@ -506,25 +507,15 @@ static void run_slot_step(const struct script_step *st)
 		       slot_status(&s));
 		break;
 	case SCRIPT_POWER_ON:
-		/* pciehp's board_added() steps; an empty slot is shown, not failed. */
-		ok = true;
-		if (slot_has_power_controller(&s)) {
-			slot_clear_events(&s, PCI_EXP_SLTSTA_PFD);
-			ok = slot_write_cmd(&s, PCI_EXP_SLTCTL_PWR_ON, PCI_EXP_SLTCTL_PCC);
-		}
-		if (s.sltcap & PCI_EXP_SLTCAP_PIP)
-			ok &= slot_set_indicators(&s, PCI_EXP_SLTCTL_PWR_IND_BLINK, 0);
-		link = slot_wait_link_active(&s, SLOT_LINK_TIMEOUT_MS);
-		child = link && slot_wait_child(&s, SLOT_CHILD_TIMEOUT_MS);
-		if (child && (s.sltcap & (PCI_EXP_SLTCAP_PIP | PCI_EXP_SLTCAP_AIP)))
-			ok &= slot_set_indicators(&s, PCI_EXP_SLTCTL_PWR_IND_ON,
-						  PCI_EXP_SLTCTL_ATTN_IND_OFF);
-		report(ok, "line %u: slot-power-on %s: commands completed within 1 s "
+		/* pciehp's board_added(); an empty slot is shown, not failed. */
+		slot_board_added(&s, 0, &board);
+		report(board.power_ok && board.blink_ok && board.indicators_ok,
+		       "line %u: slot-power-on %s: commands completed within 1 s "
 		       "(SltCtl %04x SltSta %04x)", st->line, bdf, slot_ctrl(&s),
 		       slot_status(&s));
 		report_info("line %u: slot-power-on %s: link %s, %s behind the slot",
-			    st->line, bdf, link ? "up" : "down",
-			    child ? "a function answers" : "nothing answers");
+			    st->line, bdf, board.link_up ? "up" : "down",
+			    board.child ? "a function answers" : "nothing answers");
 		break;
 	case SCRIPT_CLEAR_EVENTS:
 		events = slot_clear_events(&s, SLOT_EVENTS);
@@ -533,9 +524,7 @@ static void run_slot_step(const struct script_step *st)
 		break;
 	case SCRIPT_WAIT_CC:
 		/* As after pciehp's own write: wait (1 s) and clear the CC event. */
-		s.cmd_busy = true;
-		s.cmd_started_us = time_now_us();
-		ok = slot_wait_cmd(&s);
+		ok = slot_wait_foreign_cmd(&s);
 		report(ok, "line %u: wait-cc %s: Command Completed within 1 s%s", st->line,
 		       bdf, (s.sltcap & PCI_EXP_SLTCAP_NCCS) ? " (no CC support: "
 		       "nothing to wait for)" : "");

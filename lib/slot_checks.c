@@ -69,26 +69,17 @@ void clear_events_and_check(struct pcie_slot *s)
 
 bool power_on_and_check(struct pcie_slot *s)
 {
-	bool ok = true, answers;
+	struct slot_board b;
+	bool answers;
 
-	if (slot_has_power_controller(s)) {
-		slot_clear_events(s, PCI_EXP_SLTSTA_PFD);
-		ok = slot_write_cmd(s, PCI_EXP_SLTCTL_PWR_ON, PCI_EXP_SLTCTL_PCC);
-	}
-	if (s->sltcap & PCI_EXP_SLTCAP_PIP)
-		ok &= slot_set_indicators(s, PCI_EXP_SLTCTL_PWR_IND_BLINK, 0);
-	report(ok, "power-on commands completed within 1 s");
 	/* An empty slot never brings its link up: that is not a failure here. */
-	if (slot_status(s) & PCI_EXP_SLTSTA_PDS) {
-		report(slot_wait_link_active(s, SLOT_LINK_TIMEOUT_MS),
-		       "link up within %d ms", SLOT_LINK_TIMEOUT_MS);
-		slot_wait_child(s, SLOT_CHILD_TIMEOUT_MS);
-	}
+	slot_board_added(s, SLOT_BOARD_EMPTY_OK, &b);
+	report(b.power_ok && b.blink_ok, "power-on commands completed within 1 s");
+	if (b.link_waited)
+		report(b.link_up, "link up within %d ms", SLOT_LINK_TIMEOUT_MS);
 	answers = slot_child_present(s);
-	if (s->sltcap & PCI_EXP_SLTCAP_PIP)
-		report(slot_set_indicators(s, answers ? PCI_EXP_SLTCTL_PWR_IND_ON
-						      : PCI_EXP_SLTCTL_PWR_IND_OFF, 0),
-		       "power indicator command completed");
+	if (b.indicators_set)
+		report(b.indicators_ok, "power indicator command completed");
 	slots_print_state(s, "after power-on");
 	report_info("after power-on: %s behind the slot",
 		    answers ? "a device answers" : "no device");

@@ -107,7 +107,7 @@ static void resync(struct run *r)
 	struct slot_seen now;
 
 	slot_clear_events(&r->s, SLOT_EVENTS);
-	r->s.cmd_busy = false;
+	slot_forget_cmd(&r->s);
 	now = read_slot(r);
 	slot_expect_init(&r->e, r->s.sltcap, r->s.lnkcap, &now);
 }
@@ -210,19 +210,13 @@ static void op_clear_events(struct run *r)
  */
 static void op_command_pending(struct run *r)
 {
-	struct deadline d = deadline_in_ms(PENDING_CC_MS);
 	uint16_t val = indicator(r, 6);
-	bool seen = false;
+	bool seen;
 
 	if ((r->e.events_may | r->e.events_must) & PCI_EXP_SLTSTA_CC)
 		slot_expect_cleared(&r->e, slot_clear_events(&r->s, PCI_EXP_SLTSTA_CC));
-	slot_write_cmd_nowait(&r->s, val, PCI_EXP_SLTCTL_AIC);
+	seen = slot_write_cmd_keep_cc(&r->s, val, PCI_EXP_SLTCTL_AIC, PENDING_CC_MS);
 	slot_expect_command(&r->e, val, PCI_EXP_SLTCTL_AIC, false);
-	while (!(seen = slot_status(&r->s) & PCI_EXP_SLTSTA_CC) && !deadline_expired(d))
-		udelay(10);
-	/* Completion noted, status bit kept: slot_wait_cmd must not wait again. */
-	r->s.cmd_busy = false;
-	r->s.cmd_us = time_now_us() - r->s.cmd_started_us;
 	note_command(r, seen, "attention indicator, Command Completed left set");
 }
 

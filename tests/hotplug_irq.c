@@ -80,25 +80,16 @@ static bool nop_cmd(struct pcie_slot *s)
 	return slot_write_cmd(s, 0, 0);
 }
 
-/* A Slot Control write that leaves Command Completed set (no clearing). */
+/* A Slot Control command whose Command Completed is left set. */
 static bool raw_cmd(struct pcie_slot *s, uint16_t val, uint16_t mask)
 {
-	uint16_t ctl = (uint16_t)(((slot_ctrl(s) & ~mask) | (val & mask)) &
-				  ~PCI_EXP_SLTCTL_EIC);
-	struct deadline d = deadline_in_ms(EVENT_MS);
-
-	slot_wait_cmd(s);
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTCTL, ctl);
-	while (!(slot_status(s) & PCI_EXP_SLTSTA_CC))
-		if (deadline_expired(d))
-			return false;
-	return true;
+	return slot_write_cmd_keep_cc(s, val, mask, EVENT_MS);
 }
 
 static bool setup_interrupts(struct pcie_slot *s)
 {
 	char err[120], buf[160];
-	uint16_t flags = pci_cfg_read16(s->port, s->exp + PCI_EXP_FLAGS);
+	uint16_t flags = pcie_cap_read16(s, PCI_EXP_FLAGS);
 	struct msi_msg m;
 
 	if (!report(apic_init(err, sizeof(err)) == 0, "local APIC in xAPIC mode%s%s",
@@ -246,12 +237,12 @@ static void check_enables_while_pending(struct pcie_slot *s)
 	report(raw_cmd(s, PCI_EXP_SLTCTL_ATTN_IND_OFF, PCI_EXP_SLTCTL_AIC) && window(1) == 1,
 	       "a command with CC left set: one interrupt (SltSta %04x)", slot_status(s));
 	ctl = slot_ctrl(s) & ~(PCI_EXP_SLTCTL_CCIE | PCI_EXP_SLTCTL_EIC);
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTCTL, ctl);
+	pcie_cap_write16(s, PCI_EXP_SLTCTL, ctl);
 	n = window(0);
 	report(n == 0, "CCIE cleared while CC is set (SltCtl %04x SltSta %04x): "
 	       "%u interrupt(s), want 0 (TRUE->FALSE edge, PCIe r5.0 6.7.3.4)",
 	       slot_ctrl(s), slot_status(s), n);
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTCTL, ctl | PCI_EXP_SLTCTL_CCIE);
+	pcie_cap_write16(s, PCI_EXP_SLTCTL, ctl | PCI_EXP_SLTCTL_CCIE);
 	n = window(1);
 	report_info("CCIE set again while CC is set (SltCtl %04x SltSta %04x): "
 		    "%u interrupt(s)", slot_ctrl(s), slot_status(s), n);

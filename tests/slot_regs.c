@@ -198,16 +198,6 @@ static void probe_kinds(struct pcie_slot *s, unsigned int kinds, bool destructiv
 
 /* ---- Command Completed (§6.7.3.2, §7.5.3.11) ---- */
 
-static bool wait_cc(struct pcie_slot *s)
-{
-	struct deadline d = deadline_in_ms(SLOT_CMD_TIMEOUT_MS);
-
-	while (!(slot_status(s) & PCI_EXP_SLTSTA_CC))
-		if (deadline_expired(d))
-			return false;
-	return true;
-}
-
 static void check_command_completed(struct pcie_slot *s)
 {
 	uint16_t ctl;
@@ -220,12 +210,12 @@ static void check_command_completed(struct pcie_slot *s)
 	slot_wait_cmd(s);
 	ctl = slot_ctrl(s) & ~PCI_EXP_SLTCTL_EIC;
 	report(!(slot_status(s) & PCI_EXP_SLTSTA_CC), "clear before the command");
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTCTL, ctl);
-	report(wait_cc(s), "a Slot Control write that changes nothing (%04x) completes "
+	report(slot_write_cmd_keep_cc(s, 0, 0, SLOT_CMD_TIMEOUT_MS),
+	       "a Slot Control write that changes nothing (%04x) completes "
 	       "within %d ms", ctl, SLOT_CMD_TIMEOUT_MS);
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTSTA, 0);
+	pcie_cap_write16(s, PCI_EXP_SLTSTA, 0);
 	report(slot_status(s) & PCI_EXP_SLTSTA_CC, "writing 0 leaves it set (RW1C)");
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_CC);
+	pcie_cap_write16(s, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_CC);
 	report(!(slot_status(s) & PCI_EXP_SLTSTA_CC), "writing 1 clears it (RW1C)");
 	mdelay(CC_QUIET_MS);
 	report(!(slot_status(s) & PCI_EXP_SLTSTA_CC),
@@ -300,7 +290,7 @@ static void probe_slot(struct pcie_slot *s)
 		report_prefix_pop();
 	}
 	slot_wait_cmd(s);
-	report(!s->cmd_busy, "no command left outstanding");
+	report(!slot_cmd_pending(s), "no command left outstanding");
 	report_prefix_pop();
 }
 

@@ -448,3 +448,117 @@ UNIT_TEST(slot_host_side_events_in_the_model)
 	sim_port_press_button(port);
 	CHECK_EQ(slot_clear_events(&slot, PCI_EXP_SLTSTA_ABP), PCI_EXP_SLTSTA_ABP);
 }
+
+UNIT_TEST(slot_cap_helpers_address_the_capability)
+{
+	setup(NULL);
+	CHECK_EQ(pcie_cap_read16(&slot, PCI_EXP_SLTCTL),
+		 sim_get16(port, model->exp + PCI_EXP_SLTCTL));
+	CHECK_EQ(pcie_cap_read32(&slot, PCI_EXP_SLTCAP), slot.sltcap);
+	pcie_cap_clear_and_set16(&slot, PCI_EXP_SLTCTL, PCI_EXP_SLTCTL_AIC,
+				 PCI_EXP_SLTCTL_ATTN_IND_BLINK);
+	CHECK_EQ(slot_ctrl(&slot) & PCI_EXP_SLTCTL_AIC, PCI_EXP_SLTCTL_ATTN_IND_BLINK);
+	CHECK_EQ(model->commands, 1);
+	/* A raw write: no bookkeeping, nothing waited for. */
+	CHECK(!slot_cmd_pending(&slot));
+}
+
+UNIT_TEST(slot_cmd_keep_cc_leaves_it_set_and_is_done)
+{
+	setup(NULL);
+	CHECK(slot_write_cmd_keep_cc(&slot, PCI_EXP_SLTCTL_ATTN_IND_ON, PCI_EXP_SLTCTL_AIC,
+				     SLOT_CMD_TIMEOUT_MS));
+	CHECK(slot_status(&slot) & PCI_EXP_SLTSTA_CC);
+	CHECK_EQ(model->sltsta_writes, 0);
+	CHECK(!slot_cmd_pending(&slot));
+	CHECK(slot.cmd_us >= 200 && slot.cmd_us < 1000);
+	/* The next command does not wait for the CC left set. */
+	CHECK(slot_write_cmd(&slot, PCI_EXP_SLTCTL_ATTN_IND_OFF, PCI_EXP_SLTCTL_AIC));
+	CHECK_EQ(model->overlapped, 0);
+}
+
+UNIT_TEST(slot_cmd_keep_cc_times_out)
+{
+	struct sim_port_opts o = { .never_complete = true };
+	uint64_t t0;
+
+	setup(&o);
+	t0 = sim_now_us();
+	CHECK(!slot_write_cmd_keep_cc(&slot, PCI_EXP_SLTCTL_ATTN_IND_ON, PCI_EXP_SLTCTL_AIC,
+				      50));
+	CHECK(sim_now_us() - t0 >= 50000);
+	CHECK(sim_now_us() - t0 < 60000);
+}
+
+UNIT_TEST(slot_wait_foreign_cmd_clears_cc)
+{
+	setup(NULL);
+	pcie_cap_write16(&slot, PCI_EXP_SLTCTL, slot_ctrl(&slot));
+	CHECK(slot_wait_foreign_cmd(&slot));
+	CHECK(!(slot_status(&slot) & PCI_EXP_SLTSTA_CC));
+	CHECK_EQ(model->sltsta_written, PCI_EXP_SLTSTA_CC);
+}
+
+UNIT_TEST(slot_forget_cmd_does_not_wait)
+{
+	uint64_t t0;
+
+	setup(NULL);
+	slot_write_cmd_nowait(&slot, PCI_EXP_SLTCTL_ATTN_IND_ON, PCI_EXP_SLTCTL_AIC);
+	sim_advance_us(1000);
+	slot_clear_events(&slot, SLOT_EVENTS);	/* CC cleared with the rest */
+	slot_forget_cmd(&slot);
+	t0 = sim_now_us();
+	CHECK(slot_wait_cmd(&slot));
+	CHECK(sim_now_us() - t0 < 100);
+}
+
+UNIT_TEST(slot_board_added_default_order)
+{
+	struct sim_port_opts o = { .child_returns = true };
+	struct slot_board b;
+
+	setup(&o);
+	slot.power_off_settle_ms = 0;
+	CHECK(slot_power_off(&slot));
+	CHECK_EQ(model->commands, 2);
+	CHECK(slot_board_added(&slot, 0, &b));
+	CHECK(b.power_ok && b.blink_ok && b.link_waited && b.link_up && b.child);
+	CHECK(b.indicators_set && b.indicators_ok);
+	/* PCC on, PIC blink, then PIC on + AIC off */
+	CHECK_EQ(model->commands, 5);
+	CHECK_EQ(slot_ctrl(&slot) & (PCI_EXP_SLTCTL_PIC | PCI_EXP_SLTCTL_AIC),
+		 PCI_EXP_SLTCTL_PWR_IND_ON | PCI_EXP_SLTCTL_ATTN_IND_OFF);
+}
+
+UNIT_TEST(slot_board_added_blink_first)
+{
+	struct sim_port_opts o = { .child_returns = true };
+	struct slot_board b;
+
+	setup(&o);
+	slot.power_off_settle_ms = 0;
+	CHECK(slot_power_off(&slot));
+	slot_write_cmd(&slot, PCI_EXP_SLTCTL_ATTN_IND_ON, PCI_EXP_SLTCTL_AIC);
+	CHECK(slot_board_added(&slot, SLOT_BOARD_BLINK_FIRST, &b));
+	CHECK(b.blink_ok && b.power_ok && b.child && b.indicators_ok);
+	CHECK_EQ(model->commands, 6);
+}
+
+UNIT_TEST(slot_board_added_empty_ok_ends_with_indicator_off)
+{
+	struct slot_board b;
+	uint64_t t0;
+
+	setup(NULL);		/* the adapter does not come back */
+	slot.power_off_settle_ms = 0;
+	CHECK(slot_power_off_single_write(&slot));
+	t0 = sim_now_us();
+	CHECK(!slot_board_added(&slot, SLOT_BOARD_EMPTY_OK, &b));
+	CHECK(b.power_ok && b.blink_ok);
+	CHECK(!b.link_waited);		/* PDS clear: nothing to wait for */
+	CHECK(!b.child);
+	CHECK(b.indicators_set && b.indicators_ok);
+	CHECK(sim_now_us() - t0 < 100000);
+	CHECK_EQ(slot_ctrl(&slot) & PCI_EXP_SLTCTL_PIC, PCI_EXP_SLTCTL_PWR_IND_OFF);
+}
