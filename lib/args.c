@@ -97,30 +97,6 @@ const char *arg_str(const char *key, const char *def)
 	return def;
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned int base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		int d = hex_digit(*s);
-
-		if (d < 0 || (unsigned int)d >= base)
-			return false;
-		if (v > (UINT64_MAX - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
-
 uint64_t arg_u64(const char *key, uint64_t def)
 {
 	const char *s = arg_str(key, NULL);
@@ -128,7 +104,7 @@ uint64_t arg_u64(const char *key, uint64_t def)
 
 	if (!s)
 		return def;
-	if (!parse_u64(s, &v))
+	if (!str_to_u64_all(s, 0, UINT64_MAX, &v))
 		fw_error("parameter %s=%s: not a number", key, s);
 	return v;
 }

@@ -67,17 +67,13 @@ void hostlink_send(const char *verb, const char *fmt, ...)
 /* Reads a decimal number; returns the position after it, NULL if none. */
 static const char *read_uint(const char *s, unsigned int *out)
 {
-	unsigned long v = 0;
+	const char *end;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
+	if (!str_to_u64(s, 10, UINT32_MAX, &v, &end))
 		return NULL;
-	while (*s >= '0' && *s <= '9') {
-		v = v * 10 + (unsigned long)(*s++ - '0');
-		if (v > 0xffffffffu)
-			return NULL;
-	}
 	*out = (unsigned int)v;
-	return s;
+	return end;
 }
 
 static const char *expect_word(const char *s, const char *word)

@@ -32,6 +32,19 @@ static inline int hex_digit(char c)
 	return -1;
 }
 
+/*
+ * Ours, not libc (lib/strnum.c, built for the firmware and the host): strtoul
+ * without its traps. The digits at @s in @base (2..16; 0: decimal, or hex
+ * after "0x"/"0X"), no sign, no blanks; *@end (if not NULL) is set after the
+ * last digit. False when there is no digit or the value exceeds @max: an
+ * overflow is an error, never a wrap-around or a saturated value. @out is
+ * written only on success.
+ */
+bool str_to_u64(const char *s, unsigned int base, uint64_t max, uint64_t *out,
+		const char **end);
+/* The same, and the number must be the whole string. */
+bool str_to_u64_all(const char *s, unsigned int base, uint64_t max, uint64_t *out);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -71,6 +71,9 @@ uint32_t pci_cfg_read32(struct pci_bdf d, uint16_t off);
 void pci_cfg_write8(struct pci_bdf d, uint16_t off, uint8_t val);
 void pci_cfg_write16(struct pci_bdf d, uint16_t off, uint16_t val);
 void pci_cfg_write32(struct pci_bdf d, uint16_t off, uint32_t val);
+/* The same by a width in bytes known only at run time (1, 2 or 4; else as misaligned). */
+uint32_t pci_cfg_read(struct pci_bdf d, uint16_t off, unsigned int size);
+void pci_cfg_write(struct pci_bdf d, uint16_t off, unsigned int size, uint32_t val);
 
 /* Vendor ID; 0xffff (or 0x0000 from some broken devices) when absent. */
 uint16_t pci_vendor(struct pci_bdf d);

@@ -147,6 +147,22 @@ void pci_cfg_write8(struct pci_bdf d, uint16_t off, uint8_t val) { cfg_write(d, 
 void pci_cfg_write16(struct pci_bdf d, uint16_t off, uint16_t val) { cfg_write(d, off, 2, val); }
 void pci_cfg_write32(struct pci_bdf d, uint16_t off, uint32_t val) { cfg_write(d, off, 4, val); }
 
+static bool valid_size(unsigned int size)
+{
+	return size == 1 || size == 2 || size == 4;
+}
+
+uint32_t pci_cfg_read(struct pci_bdf d, uint16_t off, unsigned int size)
+{
+	return valid_size(size) ? cfg_read(d, off, (int)size) : 0xffffffffu;
+}
+
+void pci_cfg_write(struct pci_bdf d, uint16_t off, unsigned int size, uint32_t val)
+{
+	if (valid_size(size))
+		cfg_write(d, off, (int)size, val);
+}
+
 uint16_t pci_vendor(struct pci_bdf d)
 {
 	return pci_cfg_read16(d, PCI_VENDOR_ID);
@@ -164,15 +180,14 @@ bool pci_func_present(struct pci_bdf d)
 /* 1 to @max_digits hex digits at *s; advances *s. */
 static bool parse_hex(const char **s, int max_digits, unsigned int *out)
 {
-	int n = 0;
+	const char *end;
+	uint64_t v;
 
-	*out = 0;
-	while (n < max_digits && hex_digit(**s) >= 0) {
-		*out = *out << 4 | hex_digit(**s);
-		(*s)++;
-		n++;
-	}
-	return n > 0;
+	if (!str_to_u64(*s, 16, UINT32_MAX, &v, &end) || end - *s > max_digits)
+		return false;
+	*out = (unsigned int)v;
+	*s = end;
+	return true;
 }
 
 static bool expect(const char **s, char c)

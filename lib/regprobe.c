@@ -10,34 +10,27 @@
 
 uint8_t regprobe_exp_version(const struct pcie_slot *s)
 {
-	return pci_cfg_read16(s->port, s->exp + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_VERS;
+	return pcie_cap_read16(s, PCI_EXP_FLAGS) & PCI_EXP_FLAGS_VERS;
 }
 
 uint32_t regprobe_read(const struct pcie_slot *s, const struct regattr_reg *r)
 {
-	uint16_t off = s->exp + r->offset;
-
-	return r->width == 4 ? pci_cfg_read32(s->port, off) : pci_cfg_read16(s->port, off);
+	return pci_cfg_read(s->port, s->exp + r->offset, r->width);
 }
 
 static void reg_write(const struct pcie_slot *s, const struct regattr_reg *r, uint32_t val)
 {
-	uint16_t off = s->exp + r->offset;
-
-	if (r->width == 4)
-		pci_cfg_write32(s->port, off, val);
-	else
-		pci_cfg_write16(s->port, off, (uint16_t)val);
+	pci_cfg_write(s->port, s->exp + r->offset, r->width, val);
 }
 
 void regprobe_ctx(const struct pcie_slot *s, struct regattr_ctx *c)
 {
 	bool v2 = regprobe_exp_version(s) >= 2;
 
-	c->sltcap = pci_cfg_read32(s->port, s->exp + PCI_EXP_SLTCAP);
-	c->lnkcap = pci_cfg_read32(s->port, s->exp + PCI_EXP_LNKCAP);
-	c->lnkcap2 = v2 ? pci_cfg_read32(s->port, s->exp + PCI_EXP_LNKCAP2) : 0;
-	c->sltcap2 = v2 ? pci_cfg_read32(s->port, s->exp + PCI_EXP_SLTCAP2) : 0;
+	c->sltcap = pcie_cap_read32(s, PCI_EXP_SLTCAP);
+	c->lnkcap = pcie_cap_read32(s, PCI_EXP_LNKCAP);
+	c->lnkcap2 = v2 ? pcie_cap_read32(s, PCI_EXP_LNKCAP2) : 0;
+	c->sltcap2 = v2 ? pcie_cap_read32(s, PCI_EXP_SLTCAP2) : 0;
 }
 
 static bool only_read(uint8_t attr)

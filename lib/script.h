@@ -15,8 +15,9 @@
  * firmware's, read from the port at run time). LOC is hOFF (header offset),
  * cID+OFF (standard capability ID, offset in it) or eID+OFF (extended), hex.
  *
- * Still, the guest trusts nothing: script_load() rejects any malformed line
- * with a one-line reason; running a step never waits without a deadline.
+ * Still, the guest trusts nothing: the parser (script_parse.c, pure)
+ * rejects any malformed line with a one-line reason; the runner
+ * (script_run.h) never waits without a deadline.
  */
 #ifndef LIB_SCRIPT_H
 #define LIB_SCRIPT_H
@@ -69,22 +70,11 @@ struct script_step {
 int script_parse_line(const char *line, struct script_step *st, char *err, int errlen);
 
 /*
- * Parses a whole script (NUL-terminated) into the interpreter's steps,
- * forgetting saved values. Returns the number of steps, or -1 with a
- * reason naming the line ("step 3 (line 12): ...") in @err.
+ * Parses a whole script (NUL-terminated) into at most @max steps. Returns
+ * the number of steps, or -1 with a reason naming the line ("step 3 (line
+ * 12): ...") in @err.
  */
-int script_load(const char *text, char *err, int errlen);
-const struct script_step *script_step_at(int i);
-
-/*
- * Runs one step: reads print "line 12: read16 00:12.0 SLTSTA = 0x0040" and
- * send an obs line; expect, expect-same and the slot operations make one
- * report() each; checkpoints wait for the harness's go-ahead (deadline in
- * lib/hostlink.c). Returns false when a checkpoint got no go-ahead: the
- * harness is gone, so the rest of the script would run unobserved.
- */
-bool script_run_step(const struct script_step *st);
-/* Every loaded step in order, up to a checkpoint without go-ahead. */
-void script_run(void);
+int script_parse(const char *text, struct script_step *steps, int max, char *err,
+		 int errlen);
 
 #endif

@@ -84,20 +84,15 @@ bool slots_begin_occupied(struct pcie_slot *s)
 	return true;
 }
 
+/* 1 to 4 hex digits, exactly @len characters. */
 static bool parse_hex16(const char *s, int len, uint16_t *out)
 {
-	uint16_t v = 0;
+	const char *end;
+	uint64_t v;
 
-	if (len < 1 || len > 4)
+	if (len > 4 || !str_to_u64(s, 16, 0xffff, &v, &end) || end != s + len)
 		return false;
-	for (int i = 0; i < len; i++) {
-		int d = hex_digit(s[i]);
-
-		if (d < 0)
-			return false;
-		v = (uint16_t)(v << 4 | d);
-	}
-	*out = v;
+	*out = (uint16_t)v;
 	return true;
 }
 

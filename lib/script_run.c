@@ -1,7 +1,7 @@
 /*
- * script.c - the scripted-actions interpreter (see script.h). Parsing is
- * strict and separate from running, so a malformed script is refused as a
- * whole before its first step touches the machine.
+ * script_run.c - runs parsed script steps (see script_run.h): register
+ * steps by config access, slot steps through the slot command layer
+ * (pcie_slot.h), checkpoints through the host link.
  */
 #include "hostlink.h"
 #include "libc.h"
@@ -10,7 +10,7 @@
 #include "pcie_slot.h"
 #include "printf.h"
 #include "report.h"
-#include "script.h"
+#include "script_run.h"
 #include "time.h"
 
 static struct script_step steps[SCRIPT_MAX_STEPS];
@@ -23,18 +23,6 @@ static struct saved {
 } saved[SCRIPT_MAX_SAVES];
 static int nsaved;
 
-static const struct {
-	const char *word;
-	uint8_t op;
-} ops[] = {
-	{ "read", SCRIPT_READ }, { "write", SCRIPT_WRITE },
-	{ "expect", SCRIPT_EXPECT }, { "save", SCRIPT_SAVE },
-	{ "same", SCRIPT_SAME }, { "power-off", SCRIPT_POWER_OFF },
-	{ "power-on", SCRIPT_POWER_ON }, { "clear-events", SCRIPT_CLEAR_EVENTS },
-	{ "wait-cc", SCRIPT_WAIT_CC }, { "delay", SCRIPT_DELAY },
-	{ "checkpoint", SCRIPT_CHECKPOINT }, { "log", SCRIPT_LOG },
-};
-
 static const char *const op_names[] = {
 	[SCRIPT_READ] = "read", [SCRIPT_WRITE] = "write", [SCRIPT_EXPECT] = "expect",
 	[SCRIPT_SAVE] = "save", [SCRIPT_SAME] = "expect-same",
@@ -43,239 +31,13 @@ static const char *const op_names[] = {
 	[SCRIPT_DELAY] = "delay", [SCRIPT_CHECKPOINT] = "checkpoint", [SCRIPT_LOG] = "log",
 };
 
-/* ---- parsing ------------------------------------------------------------ */
-
-/* The next space-separated word of *p into @buf; false if none or too long. */
-static bool word(const char **p, char *buf, int size)
-{
-	int n = 0;
-
-	while (**p == ' ')
-		(*p)++;
-	while (**p && **p != ' ') {
-		if (n == size - 1)
-			return false;
-		buf[n++] = *(*p)++;
-	}
-	buf[n] = 0;
-	return n > 0;
-}
-
-/* Hex digits (no prefix) up to @max; the end of the number in *end. */
-static bool parse_hex(const char *s, uint32_t max, uint32_t *out, const char **end)
-{
-	uint64_t v = 0;
-	int n = 0;
-
-	while (hex_digit(s[n]) >= 0) {
-		v = v * 16 + (uint64_t)hex_digit(s[n]);
-		if (v > max)
-			return false;
-		n++;
-	}
-	*out = (uint32_t)v;
-	*end = s + n;
-	return n > 0;
-}
-
-/* Decimal or 0x-hex, the whole word, at most @max. */
-static bool parse_num(const char *s, uint32_t max, uint32_t *out)
-{
-	const char *end;
-	uint64_t v = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return parse_hex(s + 2, max, out, &end) && !*end;
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > max)
-			return false;
-	}
-	*out = (uint32_t)v;
-	return true;
-}
-
-static bool parse_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
-			return false;
-	return true;
-}
-
-/* "00:12.0" or "00:12.0/F" (function F behind that port's slot). */
-static bool parse_dev(char *s, struct script_dev *d)
-{
-	char *slash = strchr(s, '/');
-
-	d->behind_slot = false;
-	d->fn = 0;
-	if (slash) {
-		if (slash[1] < '0' || slash[1] > '7' || slash[2])
-			return false;
-		d->behind_slot = true;
-		d->fn = (uint8_t)(slash[1] - '0');
-		*slash = 0;
-	}
-	return pci_bdf_parse(s, &d->bdf) == 0;
-}
-
-/* "h1a", "c10+1a", "e1+8", aligned to @width bits and inside config space. */
-static bool parse_loc(const char *s, struct script_reg *r)
-{
-	const char *end;
-	uint32_t id = 0, off;
-
-	switch (s[0]) {
-	case 'h':
-		r->space = SCRIPT_HEADER;
-		break;
-	case 'c':
-		r->space = SCRIPT_CAP;
-		break;
-	case 'e':
-		r->space = SCRIPT_EXT;
-		break;
-	default:
-		return false;
-	}
-	s++;
-	if (r->space != SCRIPT_HEADER) {
-		if (!parse_hex(s, r->space == SCRIPT_CAP ? 0xff : 0xffff, &id, &end) ||
-		    *end != '+')
-			return false;
-		s = end + 1;
-	}
-	if (!parse_hex(s, PCI_MAX_CFG_SIZE - 1, &off, &end) || *end)
-		return false;
-	r->cap_id = (uint16_t)id;
-	r->off = (uint16_t)off;
-	return off % (r->width / 8) == 0;
-}
-
-static int fail(char *err, int errlen, const char *what, const char *w)
-{
-	snprintf(err, errlen, "%s%s%s", what, w ? ": " : "", w ? w : "");
-	return -1;
-}
-
-int script_parse_line(const char *line, struct script_step *st, char *err, int errlen)
-{
-	char w[SCRIPT_TEXT_MAX];
-	const char *p = line;
-	uint32_t n, max;
-	unsigned int i;
-
-	memset(st, 0, sizeof(*st));
-	if (!word(&p, w, sizeof(w)) || !parse_num(w, 1000000, &n))
-		return fail(err, errlen, "no line number", NULL);
-	st->line = n;
-	if (!word(&p, w, sizeof(w)))
-		return fail(err, errlen, "no step", NULL);
-	for (i = 0; i < ARRAY_SIZE(ops); i++)
-		if (strcmp(w, ops[i].word) == 0)
-			break;
-	if (i == ARRAY_SIZE(ops))
-		return fail(err, errlen, "unknown step", w);
-	st->op = ops[i].op;
-
-	switch (st->op) {
-	case SCRIPT_READ:
-	case SCRIPT_WRITE:
-	case SCRIPT_EXPECT:
-	case SCRIPT_SAVE:
-		if (!word(&p, w, sizeof(w)) || !parse_num(w, 32, &n) ||
-		    (n != 8 && n != 16 && n != 32))
-			return fail(err, errlen, "bad width", w);
-		st->reg.width = (uint8_t)n;
-		max = n == 32 ? 0xffffffffu : (1u << n) - 1;
-		if (!word(&p, w, sizeof(w)) || !parse_dev(w, &st->dev))
-			return fail(err, errlen, "bad device", w);
-		if (!word(&p, w, sizeof(w)) || !parse_loc(w, &st->reg))
-			return fail(err, errlen, "bad register location", w);
-		if (!word(&p, st->reg.label, sizeof(st->reg.label)))
-			return fail(err, errlen, "bad register label", NULL);
-		if (st->op == SCRIPT_EXPECT &&
-		    (!word(&p, w, sizeof(w)) || !parse_num(w, max, &st->mask)))
-			return fail(err, errlen, "bad mask", w);
-		if ((st->op == SCRIPT_WRITE || st->op == SCRIPT_EXPECT) &&
-		    (!word(&p, w, sizeof(w)) || !parse_num(w, max, &st->value)))
-			return fail(err, errlen, "bad value", w);
-		if (st->op == SCRIPT_EXPECT && (st->value & ~st->mask))
-			return fail(err, errlen, "value outside mask", NULL);
-		if (st->op == SCRIPT_SAVE &&
-		    (!word(&p, st->name, sizeof(st->name)) || !parse_name(st->name)))
-			return fail(err, errlen, "bad save name", NULL);
-		break;
-	case SCRIPT_SAME:
-	case SCRIPT_CHECKPOINT:
-		if (!word(&p, st->name, sizeof(st->name)) || !parse_name(st->name))
-			return fail(err, errlen, "bad name", NULL);
-		break;
-	case SCRIPT_POWER_OFF:
-	case SCRIPT_POWER_ON:
-	case SCRIPT_CLEAR_EVENTS:
-	case SCRIPT_WAIT_CC:
-		if (!word(&p, w, sizeof(w)) || !parse_dev(w, &st->dev) ||
-		    st->dev.behind_slot)
-			return fail(err, errlen, "bad port", w);
-		break;
-	case SCRIPT_DELAY:
-		if (!word(&p, w, sizeof(w)) || !parse_num(w, SCRIPT_DELAY_MAX_MS, &st->value))
-			return fail(err, errlen, "bad delay", w);
-		break;
-	case SCRIPT_LOG:
-		while (*p == ' ')
-			p++;
-		if (!*p || strlen(p) >= sizeof(st->text))
-			return fail(err, errlen, "log text empty or too long", NULL);
-		memcpy(st->text, p, strlen(p) + 1);
-		return 0;
-	}
-	if (word(&p, w, sizeof(w)) || *p)
-		return fail(err, errlen, "extra words", w);
-	return 0;
-}
-
 int script_load(const char *text, char *err, int errlen)
 {
-	char line[SCRIPT_TEXT_MAX + 64], why[120];
-	const char *p = text;
-
-	nsteps = nsaved = 0;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-
-		if (len && p[len - 1] == '\r')
-			len--;
-		if (len == 0) {
-			p = nl ? nl + 1 : p + len;
-			continue;
-		}
-		if (nsteps == SCRIPT_MAX_STEPS) {
-			snprintf(err, errlen, "more than %d steps", SCRIPT_MAX_STEPS);
-			return -1;
-		}
-		if (len >= sizeof(line)) {
-			snprintf(err, errlen, "step %d: line too long", nsteps + 1);
-			return -1;
-		}
-		memcpy(line, p, len);
-		line[len] = 0;
-		if (script_parse_line(line, &steps[nsteps], why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "step %d (%.40s): %s", nsteps + 1, line, why);
-			return -1;
-		}
-		nsteps++;
-		p = nl ? nl + 1 : p + len;
+	nsaved = 0;
+	nsteps = script_parse(text, steps, SCRIPT_MAX_STEPS, err, errlen);
+	if (nsteps < 0) {
+		nsteps = 0;
+		return -1;
 	}
 	return nsteps;
 }
@@ -285,7 +47,6 @@ const struct script_step *script_step_at(int i)
 	return i >= 0 && i < nsteps ? &steps[i] : NULL;
 }
 
-/* ---- running ------------------------------------------------------------ */
 
 /* The function a step means now; false with a reason when there is none. */
 static bool resolve_dev(const struct script_dev *d, struct pci_bdf *out,
@@ -345,25 +106,6 @@ static bool resolve_off(struct pci_bdf d, const struct script_reg *r, uint16_t *
 	return true;
 }
 
-static uint32_t cfg_read(struct pci_bdf d, uint16_t off, int width)
-{
-	if (width == 8)
-		return pci_cfg_read8(d, off);
-	if (width == 16)
-		return pci_cfg_read16(d, off);
-	return pci_cfg_read32(d, off);
-}
-
-static void cfg_write(struct pci_bdf d, uint16_t off, int width, uint32_t v)
-{
-	if (width == 8)
-		pci_cfg_write8(d, off, (uint8_t)v);
-	else if (width == 16)
-		pci_cfg_write16(d, off, (uint16_t)v);
-	else
-		pci_cfg_write32(d, off, v);
-}
-
 /* "0x0040": as many digits as the register has. */
 static const char *hex(uint32_t v, int width, char *buf)
 {
@@ -403,7 +145,7 @@ static bool read_reg(const struct script_step *st, uint32_t *v, char *bdf)
 
 	if (!locate(st, &d, &off, bdf))
 		return false;
-	*v = cfg_read(d, off, st->reg.width);
+	*v = pci_cfg_read(d, off, st->reg.width / 8);
 	report_obs(bdf, st->reg.label, *v);
 	return true;
 }
@@ -434,7 +176,7 @@ static void run_register_step(const struct script_step *st)
 	case SCRIPT_WRITE:
 		if (!locate(st, &d, &off, bdf))
 			break;
-		cfg_write(d, off, w, st->value);
+		pci_cfg_write(d, off, w / 8, st->value);
 		report_info("line %u: write%d %s %s %s", st->line, w, bdf,
 			    st->reg.label, hex(st->value, w, a));
 		break;
