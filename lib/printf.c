@@ -29,6 +29,7 @@ struct spec {
 	bool zero;
 	bool plus;
 	bool space;
+	bool alt;		/* '#': 0x / 0X before a nonzero %x / %X, as C's */
 	int longs;		/* 0: int, 1: long, 2: long long, 3: size_t */
 };
 
@@ -103,6 +104,8 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 			sp->plus = true;
 		else if (*f == ' ')
 			sp->space = true;
+		else if (*f == '#')
+			sp->alt = true;
 		else
 			break;
 	}
@@ -181,9 +184,13 @@ static void format_one(struct out *o, char conv, struct spec *sp, va_list *ap)
 		put_number(o, arg_unsigned(sp, ap), false, 10, false, "", sp);
 		break;
 	case 'x':
-	case 'X':
-		put_number(o, arg_unsigned(sp, ap), false, 16, conv == 'X', "", sp);
+	case 'X': {
+		unsigned long long v = arg_unsigned(sp, ap);
+		const char *prefix = !sp->alt || v == 0 ? "" : conv == 'X' ? "0X" : "0x";
+
+		put_number(o, v, false, 16, conv == 'X', prefix, sp);
 		break;
+	}
 	case 'p':
 		put_number(o, (uintptr_t)va_arg(*ap, void *), false, 16, false,
 			   "0x", sp);

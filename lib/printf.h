@@ -1,6 +1,7 @@
 /*
  * printf.h - formatted output: %d %i %u %x %X %s %c %p %%, field width,
- * '-' and '0' flags, and the l / ll / z length modifiers.
+ * the '-', '0', '+', ' ' and '#' flags ('#': 0x before a nonzero %x, 0X
+ * before %X, as C's), and the l / ll / z length modifiers.
  *
  * Hand-written because the firmware has no libc; the host unit tests build
  * these under other names (tests/unit/host_names.h) to keep clear of libc's.

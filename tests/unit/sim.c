@@ -67,6 +67,7 @@ void sim_reset(void)
 	tick_hook = NULL;
 	exit_code = -1;
 	cf8 = 0;
+	nport_devices = 0;	/* sim.h: port devices are forgotten */
 	sim_cpu_reset();
 	for (int i = 0; i < 2; i++) {
 		uint16_t base = uarts[i].base;

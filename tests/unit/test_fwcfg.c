@@ -182,3 +182,12 @@ UNIT_TEST(fwcfg_counter_absent_file_is_not_looked_for_again)
 	CHECK_EQ(fwcfg_counter_read(&counter, &v), FWCFG_COUNTER_ABSENT);
 	CHECK_EQ(sim_fwcfg_selects(), selects);
 }
+
+/* A fw_cfg device from one test is gone after the reset between tests. */
+UNIT_TEST(fwcfg_gone_after_sim_reset)
+{
+	harness_qemu("00000000");
+	CHECK(fwcfg_present());
+	sim_reset();
+	CHECK(!fwcfg_present());
+}
