@@ -22,21 +22,35 @@ void report_reset(void)
 	tests = failures = skipped = xfailures = 0;
 }
 
+/*
+ * A cut prefix would make every later line name the wrong check: stop the
+ * run as a set-up error instead (kvm-unit-tests asserts here too).
+ */
 void report_prefix_push(const char *prefix)
 {
 	size_t len = strlen(prefixes);
+	int n = snprintf(prefixes + len, sizeof(prefixes) - len, "%s: ", prefix);
 
-	snprintf(prefixes + len, sizeof(prefixes) - len, "%s: ", prefix);
+	if (n < 0 || (size_t)n >= sizeof(prefixes) - len) {
+		prefixes[len] = 0;
+		fw_error("report prefix overflow: pushing '%.40s' (%zu bytes) onto %zu "
+			 "bytes of prefixes, at most %d", prefix, strlen(prefix), len,
+			 PREFIX_MAX - 1);
+	}
 }
 
 void report_prefix_pushf(const char *fmt, ...)
 {
 	char buf[64];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		fw_error("report prefix overflow: '%s...' is %d bytes, at most %d", buf, n,
+			 (int)sizeof(buf) - 1);
 	report_prefix_push(buf);
 }
 
