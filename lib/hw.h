@@ -2,7 +2,7 @@
  * hw.h - the one narrow door to hardware.
  *
  * Everything in lib/ reaches the machine only through these functions, so the
- * same library links into the EFI image (boot/io.asm, boot/mmio.c) and into the
+ * same library links into the EFI image (boot/cpu.asm, boot/mmio.c) and into the
  * host unit tests (tests/unit/sim.c, a simulated machine).
  */
 #ifndef LIB_HW_H

@@ -16,9 +16,17 @@ void check_slot_consistent(struct pcie_slot *s)
 	report(pds == answers, "Presence Detect State matches the bus (PresDet%c, "
 	       "a function %s behind the slot, SltSta %04x)", pds ? '+' : '-',
 	       answers ? "answers" : "does not answer", sta);
+	/*
+	 * DLLLA implies PDS: Presence Detect State includes in-band presence
+	 * (PCIe r5.0 §7.5.3.11), and an active link (§7.5.3.8) is in-band
+	 * presence. Worded as the implication it is, with both bits shown: an
+	 * occupied slot satisfies it whatever its link does.
+	 */
 	if (s->lnkcap & PCI_EXP_LNKCAP_DLLLARC)
 		report(!(lnksta & PCI_EXP_LNKSTA_DLLLA) || pds,
-		       "no active link in an empty slot (LnkSta %04x, SltSta %04x)",
+		       "link active only with Presence Detect State set (DLActive%c "
+		       "PresDet%c, LnkSta %04x, SltSta %04x)",
+		       (lnksta & PCI_EXP_LNKSTA_DLLLA) ? '+' : '-', pds ? '+' : '-',
 		       lnksta, sta);
 }
 

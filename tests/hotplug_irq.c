@@ -9,13 +9,14 @@
  * set" goes from FALSE to TRUE. So one message per event when software
  * clears each event before the next; events that pile up before they are
  * cleared coalesce into one message; nothing while the enable is off.
- * QEMU 7.2 implements exactly that edge (hw/pci/pcie.c:325
- * hotplug_event_update_event_status, :336 hotplug_event_notify, which sends
- * only when hpev_notified changes, :411 pcie_cap_slot_event); its Slot
- * Control write applies the new enables, then unplugs (:776), notifies
- * (:780) and only then sets Command Completed (:798, §6.7.3.2). It also
- * sends a message on the TRUE->FALSE edge (:342 returns only when the state
- * is unchanged): turning an enable off while its event is set raises a
+ * QEMU 7.2 implements exactly that edge (hw/pci/pcie.c:
+ * hotplug_event_update_event_status(), hotplug_event_notify(), which sends
+ * only when hpev_notified changes, pcie_cap_slot_event()); its Slot Control
+ * write (pcie_cap_slot_write_config()) applies the new enables, then
+ * unplugs, notifies, and only then sets Command Completed (§6.7.3.2). It
+ * also sends a message on the TRUE->FALSE edge (hotplug_event_notify()
+ * returns early only when the state is unchanged): turning an enable off
+ * while its event is set raises a
  * spurious MSI, erratum qemu-hp-msi-falling-edge (tests/errata.cfg).
  *
  * Checkpoints "armed" (events enabled, nothing pending) and "pending" (a
@@ -320,7 +321,7 @@ static void check_power_off(struct pcie_slot *s)
 	slot_clear_events(s, SLOT_EVENTS);
 	if (slot_ctrl(s) & PCI_EXP_SLTCTL_DLLSCE)
 		want |= PCI_EXP_SLTSTA_DLLSC;
-	/* PCC off and PIC off in one write: QEMU unplugs the device (:776). */
+	/* PCC off and PIC off in one write: QEMU unplugs the device then. */
 	report(raw_cmd(s, PCI_EXP_SLTCTL_PWR_OFF | PCI_EXP_SLTCTL_PWR_IND_OFF,
 		       PCI_EXP_SLTCTL_PCC | PCI_EXP_SLTCTL_PIC),
 	       "power-off command completed");

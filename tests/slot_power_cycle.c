@@ -3,7 +3,7 @@
  * on again the way pciehp does, and check the registers on the way:
  * every command completes, the powered-off slot is empty, and after
  * power-on the slot is consistent (PDS set exactly when a device answers,
- * no active link in an empty slot). Whether the device comes back is
+ * a link active only with Presence Detect State set). Whether the device comes back is
  * reported: QEMU deletes an unplugged device, so on QEMU it does not.
  *
  * Parameters: slot=BDF (default: every occupied hot-plug slot), child=VVVV:DDDD.
