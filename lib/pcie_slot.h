@@ -6,7 +6,8 @@
  * waits for the previous one's Command Completed, 1 s at most, unless the
  * port has No Command Completed Support. Waits have deadlines; a command
  * that never completes is reported (return value, cmd_timed_out), never
- * ignored. lspci-style output of the registers: lspci.h.
+ * ignored. lspci-style output of the registers: lspci.h. The power
+ * sequences built on these commands (pciehp_ctrl.c): slot_board.h.
  */
 #ifndef LIB_PCIE_SLOT_H
 #define LIB_PCIE_SLOT_H
@@ -109,35 +110,8 @@ bool slot_wait_foreign_cmd(struct pcie_slot *s);
 /* Forgets an outstanding command (its CC was cleared with the events). */
 void slot_forget_cmd(struct pcie_slot *s);
 
-bool slot_power_off(struct pcie_slot *s);			/* PCC off, then PIC off */
-bool slot_power_off_single_write(struct pcie_slot *s);	/* PCC and PIC in one write */
-bool slot_power_on(struct pcie_slot *s);	/* slot_board_added(), no flags */
-
-/*
- * pciehp's board_added() (pciehp_ctrl.c) in steps: power on (clear a stale
- * Power Fault Detected, PCC on), power indicator blinking, link up and a
- * vendor ID behind the slot (pciehp_check_link_status), then power
- * indicator on and attention indicator off. By default it stops, as pciehp
- * does, when the link does not come up. Each step's outcome is recorded so
- * a test can report() it; a step the slot has no hardware for counts as done.
- */
-#define SLOT_BOARD_BLINK_FIRST	0x1	/* blink (and attention off) before power,
-					   as after an Attention Button press */
-#define SLOT_BOARD_EMPTY_OK	0x2	/* an empty slot is no failure: wait for the
-					   link only with PDS set; end with the power
-					   indicator on or off by whether a function
-					   answers, attention untouched */
-struct slot_board {
-	bool power_ok;		/* the PCC command completed */
-	bool blink_ok;		/* the blink command completed */
-	bool link_waited;	/* the link was waited for */
-	bool link_up;		/* DLLLA within SLOT_LINK_TIMEOUT_MS, then the settle */
-	bool child;		/* a vendor ID answered behind the slot */
-	bool indicators_set;	/* the final indicator command was written */
-	bool indicators_ok;	/* ... and completed */
-};
-/* Every command completed and a function answers. */
-bool slot_board_added(struct pcie_slot *s, unsigned int flags, struct slot_board *b);
+/* pciehp_power_on_slot(): clear a stale Power Fault Detected, PCC on (if any). */
+bool slot_power_on_cmd(struct pcie_slot *s);
 /* PCI_EXP_SLTCTL_ATTN_IND_{ON,BLINK,OFF}; false if no such indicator or timeout. */
 bool slot_set_attention(struct pcie_slot *s, uint16_t aic);
 /* PCI_EXP_SLTCTL_PWR_IND_{ON,BLINK,OFF}; false if no such indicator or timeout. */

@@ -11,6 +11,7 @@
 #include "printf.h"
 #include "report.h"
 #include "script_run.h"
+#include "slot_board.h"
 #include "time.h"
 
 static struct script_step steps[SCRIPT_MAX_STEPS];

@@ -3,6 +3,7 @@
  */
 #include "pci.h"
 #include "report.h"
+#include "slot_board.h"
 #include "slot_checks.h"
 #include "slots.h"
 

@@ -20,6 +20,7 @@
 #include "lib/hostlink.h"
 #include "lib/pci.h"
 #include "lib/report.h"
+#include "lib/slot_board.h"
 #include "lib/slot_checks.h"
 #include "lib/slots.h"
 

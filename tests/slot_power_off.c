@@ -13,6 +13,7 @@
 #include "lib/guest_test.h"
 #include "lib/pci.h"
 #include "lib/report.h"
+#include "lib/slot_board.h"
 #include "lib/slot_checks.h"
 #include "lib/slots.h"
 

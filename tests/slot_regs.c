@@ -27,6 +27,7 @@
 #include "lib/printf.h"
 #include "lib/regprobe.h"
 #include "lib/report.h"
+#include "lib/slot_board.h"
 #include "lib/slot_checks.h"
 #include "lib/slots.h"
 #include "lib/time.h"

@@ -7,6 +7,7 @@
 #include "lib/pci.h"
 #include "lib/pci_regs.h"
 #include "lib/pcie_slot.h"
+#include "lib/slot_board.h"
 #include "lib/time.h"
 #include "sim.h"
 #include "sim_rootport.h"
