@@ -1,9 +1,9 @@
 /*
  * continuous - slot operations in a loop while the harness migrates at
  * random moments, without checkpoints (plan key migrate_random). The guest
- * learns of a migration from fw_cfg opt/slotprobe/migration (lib/fwcfg.h:
+ * learns of a migration from fw_cfg opt/slotprobe/migration (lib/runtime/fwcfg.h:
  * every QEMU of the run tells its own count, and fw_cfg contents are not
- * migrated), and checks its invariants (lib/slot_expect.h) after every
+ * migrated), and checks its invariants (lib/slot/slot_invariants.h) after every
  * operation, and at once when the count changed:
  *   - Slot Control reads back what was last commanded (PCC, PIC, AIC, the
  *     enables; PCIe r5.0 §7.5.3.10);
@@ -29,15 +29,15 @@
  * unbounded), seconds=S (default: the watchdog less 10 s), pace-us=U (a
  * pause after each operation, default 0), seed=X (default 1).
  */
-#include "lib/args.h"
-#include "lib/fwcfg.h"
-#include "lib/guest_test.h"
-#include "lib/pci.h"
-#include "lib/pcie_slot.h"
-#include "lib/report.h"
-#include "lib/slot_expect.h"
-#include "lib/slots.h"
-#include "lib/time.h"
+#include "args.h"
+#include "fwcfg.h"
+#include "guest_test.h"
+#include "pci.h"
+#include "slot.h"
+#include "report.h"
+#include "slot_invariants.h"
+#include "slot_select.h"
+#include "time.h"
 
 #define MAX_FINDING_LINES	40	/* INFO lines about findings; the rest are counted */
 #define PENDING_CC_MS		SLOT_CMD_TIMEOUT_MS

@@ -26,15 +26,15 @@
  * child=VVVV:DDDD (the device the harness adds), button-ms=N (the wait
  * after the attention button, default BUTTON_WAIT_MS).
  */
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/hostlink.h"
-#include "lib/pci.h"
-#include "lib/report.h"
-#include "lib/slot_board.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
-#include "lib/time.h"
+#include "args.h"
+#include "guest_test.h"
+#include "hostlink.h"
+#include "pci.h"
+#include "report.h"
+#include "slot_board.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
+#include "time.h"
 
 /* The harness sends its QMP command before the go-ahead; this only bounds a slow one. */
 #define EVENT_TIMEOUT_MS	5000

@@ -29,18 +29,18 @@
  *
  * Parameters: slot=BDF, child=VVVV:DDDD.
  */
-#include "lib/apic.h"
-#include "lib/guest_test.h"
-#include "lib/hostlink.h"
-#include "lib/hw.h"
-#include "lib/irq.h"
-#include "lib/msi.h"
-#include "lib/pci.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
-#include "lib/time.h"
+#include "apic.h"
+#include "guest_test.h"
+#include "hostlink.h"
+#include "hw.h"
+#include "irq.h"
+#include "msi.h"
+#include "pci.h"
+#include "printf.h"
+#include "report.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
+#include "time.h"
 
 #define VEC		IRQ_VECTOR_HOTPLUG
 #define ARRIVE_MS	200	/* an MSI is a memory write: it lands at once under QEMU */

@@ -3,15 +3,15 @@
  * file opt/slotprobe/script), so a plan entry or `slotprobe script FILE`
  * can reproduce any sequence without rebuilding the image. The harness
  * (scripts/slotprobelib/script.py) compiles and checks the human script;
- * the interpreter is lib/script_parse.c and lib/script_run.c. A script that is missing, longer than
+ * the interpreter is lib/script/script_parse.c and lib/script/script_run.c. A script that is missing, longer than
  * the buffer or malformed ends the run as a set-up error before any step.
  */
-#include "lib/exit.h"
-#include "lib/fwcfg.h"
-#include "lib/guest_test.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/script_run.h"
+#include "exit.h"
+#include "fwcfg.h"
+#include "guest_test.h"
+#include "printf.h"
+#include "report.h"
+#include "script_run.h"
 
 #define SCRIPT_FWCFG_FILE "opt/slotprobe/script"
 

@@ -8,13 +8,13 @@
  *
  * Parameters: slot=BDF (default: every occupied hot-plug slot), child=VVVV:DDDD.
  */
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/pci.h"
-#include "lib/report.h"
-#include "lib/slot_board.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
+#include "args.h"
+#include "guest_test.h"
+#include "pci.h"
+#include "report.h"
+#include "slot_board.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
 
 static void power_cycle_one(struct pcie_slot *s)
 {

@@ -2,8 +2,8 @@
  * slot-regs - register attribute conformance of a hot-plug slot's Link and
  * Slot registers (PCIe r5.0 §7.5.3.6-11, and §7.5.3.18-23 with a version 2
  * capability): each field is written with patterns, read back and restored
- * (lib/regprobe.h), and what it did is compared with the attribute the
- * specification gives it (lib/regattr.c, one table per register).
+ * (lib/conformance/regprobe.h), and what it did is compared with the attribute the
+ * specification gives it (lib/conformance/regattr.c, one table per register).
  *
  * Order matters. First the registers are read (and sent as observations),
  * the slot's state checked for consistency, then every field that cannot
@@ -20,17 +20,17 @@
  *
  * Parameters: slot=BDF (default: every hot-plug slot).
  */
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/lspci.h"
-#include "lib/pci.h"
-#include "lib/printf.h"
-#include "lib/regprobe.h"
-#include "lib/report.h"
-#include "lib/slot_board.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
-#include "lib/time.h"
+#include "args.h"
+#include "guest_test.h"
+#include "lspci.h"
+#include "pci.h"
+#include "printf.h"
+#include "regprobe.h"
+#include "report.h"
+#include "slot_board.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
+#include "time.h"
 
 #define CC_QUIET_MS 10	/* a second Command Completed would show by then */
 

@@ -1,5 +1,5 @@
 /*
- * sim.c - the simulated machine behind lib/hw.h for the host unit tests
+ * sim.c - the simulated machine behind lib/machine/hw.h for the host unit tests
  * (see sim.h).
  *
  * Config space follows QEMU's pci_default_write_config(): per byte,

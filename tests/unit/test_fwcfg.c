@@ -1,12 +1,12 @@
 /*
- * test_fwcfg.c - lib/fwcfg.c against the simulated fw_cfg (sim_fwcfg.c):
+ * test_fwcfg.c - lib/runtime/fwcfg.c against the simulated fw_cfg (sim_fwcfg.c):
  * files by name, and the migration counter the harness passes to every
  * QEMU of a run (cached key, double reads, straddled and malformed values,
  * a destination with another directory).
  */
 #include <string.h>
 
-#include "lib/fwcfg.h"
+#include "fwcfg.h"
 #include "sim.h"
 #include "sim_fwcfg.h"
 #include "unit.h"

@@ -1,10 +1,10 @@
-/* Host unit tests of lib/printf.c (built as fw_snprintf & co.). */
+/* Host unit tests of lib/libc/printf.c (built as fw_snprintf & co.). */
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "lib/console.h"
-#include "lib/printf.h"
+#include "console.h"
+#include "printf.h"
 #include "sim.h"
 #include "unit.h"
 

@@ -1,14 +1,14 @@
-/* Host unit tests of lib/report.c: counting, prefixes, exit codes. */
+/* Host unit tests of lib/runtime/report.c: counting, prefixes, exit codes. */
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/console.h"
-#include "lib/exit.h"
-#include "lib/hostlink.h"
-#include "lib/report.h"
-#include "lib/time.h"
+#include "console.h"
+#include "exit.h"
+#include "hostlink.h"
+#include "report.h"
+#include "time.h"
 #include "sim.h"
 #include "unit.h"
 

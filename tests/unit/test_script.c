@@ -1,18 +1,18 @@
 /*
- * test_script.c - lib/script_run.c: loading, and every step run against
+ * test_script.c - lib/script/script_run.c: loading, and every step run against
  * the simulated root port (sim_rootport.c) with a device behind it. The
  * parser alone: test_script_parse.c.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/console.h"
-#include "lib/hostlink.h"
-#include "lib/pci.h"
-#include "lib/pci_regs.h"
-#include "lib/report.h"
-#include "lib/script_run.h"
-#include "lib/time.h"
+#include "console.h"
+#include "hostlink.h"
+#include "pci.h"
+#include "pci_regs.h"
+#include "report.h"
+#include "script_run.h"
+#include "time.h"
 #include "sim.h"
 #include "sim_rootport.h"
 #include "unit.h"

@@ -1,11 +1,11 @@
 /*
- * test_script_parse.c - lib/script_parse.c alone: every step kind, every
+ * test_script_parse.c - lib/script/script_parse.c alone: every step kind, every
  * kind of malformed line, whole scripts. No machine: the parser is pure.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/script.h"
+#include "script.h"
 #include "unit.h"
 
 static bool parse_fails(const char *line, const char *why)

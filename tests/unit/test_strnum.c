@@ -1,8 +1,8 @@
-/* Host unit tests of lib/strnum.c: the one number parser (libc.h). */
+/* Host unit tests of lib/libc/strnum.c: the one number parser (libc.h). */
 #include <stdint.h>
 #include <string.h>
 
-#include "lib/libc.h"
+#include "libc.h"
 #include "unit.h"
 
 UNIT_TEST(str_to_u64_bases_and_end)

@@ -1,12 +1,12 @@
 /*
- * slots.c - slot selection from the run's parameters (see slots.h).
+ * slot_select.c - slot selection from the run's parameters (see slot_select.h).
  */
 #include "args.h"
 #include "exit.h"
 #include "libc.h"
 #include "printf.h"
 #include "report.h"
-#include "slots.h"
+#include "slot_select.h"
 
 static struct pci_topology topo;
 static bool enumerated;

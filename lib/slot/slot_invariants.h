@@ -1,5 +1,5 @@
 /*
- * slot_expect.h - what software last told a hot-plug slot, and whether the
+ * slot_invariants.h - what software last told a hot-plug slot, and whether the
  * slot still shows it: the invariants a long-running exerciser checks after
  * every operation and every migration (tests/continuous.c). Pure logic,
  * registers in, findings out, so the host unit tests cover it.
@@ -18,13 +18,13 @@
  * The model assumes the port acts on a command before it completes it (as
  * QEMU does, synchronously): presence is learnt right after each operation.
  */
-#ifndef LIB_SLOT_EXPECT_H
-#define LIB_SLOT_EXPECT_H
+#ifndef LIB_SLOT_INVARIANTS_H
+#define LIB_SLOT_INVARIANTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "pcie_slot.h"
+#include "slot.h"
 
 struct slot_expect {
 	uint32_t sltcap, lnkcap;

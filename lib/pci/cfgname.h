@@ -4,7 +4,7 @@
  * "+0x04 (COMMAND)", "+0x104 (AER ext cap +0x4)".
  *
  * Pure: the caller passes the function's header type and its capability
- * list (lib/pci.h's pci_cap_iter finds it), so the host tests need no
+ * list (lib/pci/pci.h's pci_cap_iter finds it), so the host tests need no
  * hardware. Header names follow Linux pci_regs.h without the PCI_ prefix.
  */
 #ifndef LIB_CFGNAME_H

@@ -1,7 +1,7 @@
 /*
  * libc.h - the few C library functions the firmware needs.
  *
- * There is no libc after ExitBootServices, so lib/libc.c provides these for
+ * There is no libc after ExitBootServices, so lib/libc/libc.c provides these for
  * the EFI image; the host unit tests link the host's own (same prototypes).
  */
 #ifndef LIB_LIBC_H
@@ -33,7 +33,7 @@ static inline int hex_digit(char c)
 }
 
 /*
- * Ours, not libc (lib/strnum.c, built for the firmware and the host): strtoul
+ * Ours, not libc (lib/libc/strnum.c, built for the firmware and the host): strtoul
  * without its traps. The digits at @s in @base (2..16; 0: decimal, or hex
  * after "0x"/"0X"), no sign, no blanks; *@end (if not NULL) is set after the
  * last digit. False when there is no digit or the value exceeds @max: an

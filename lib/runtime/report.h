@@ -29,7 +29,7 @@ void report_info(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)))
 void report_obs(const char *location, const char *reg, unsigned long long value);
 
 /*
- * Stops at checkpoint @name for the harness (lib/hostlink.h) and reports the
+ * Stops at checkpoint @name for the harness (lib/runtime/hostlink.h) and reports the
  * go-ahead as a check, then where the guest runs now (source or
  * destination) and how many migrations happened. Returns whether the
  * go-ahead came; @go may be NULL.
@@ -38,7 +38,7 @@ struct hostlink_go;
 bool report_checkpoint(const char *name, struct hostlink_go *go);
 
 /* Prints "SUMMARY: N tests, M unexpected failures, K skipped[, X expected failures]"
- * and returns the exit code for lib/exit.h. */
+ * and returns the exit code for lib/runtime/exit.h. */
 int report_summary(void);
 
 int report_failures(void);

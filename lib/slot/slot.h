@@ -1,5 +1,5 @@
 /*
- * pcie_slot.h - PCI Express hot-plug slot operations, sequenced the way
+ * slot.h - PCI Express hot-plug slot operations, sequenced the way
  * Linux pciehp (drivers/pci/hotplug/pciehp_hpc.c) does them.
  *
  * Every Slot Control write is one command (PCIe r5.0 §6.7.3.2): the next one
@@ -9,8 +9,8 @@
  * ignored. lspci-style output of the registers: lspci.h. The power
  * sequences built on these commands (pciehp_ctrl.c): slot_board.h.
  */
-#ifndef LIB_PCIE_SLOT_H
-#define LIB_PCIE_SLOT_H
+#ifndef LIB_SLOT_H
+#define LIB_SLOT_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /*
  * console.h - 16550 UART driver. COM1 is the human console, COM2 the host
- * link (lib/hostlink.h).
+ * link (lib/runtime/hostlink.h).
  */
 #ifndef LIB_CONSOLE_H
 #define LIB_CONSOLE_H

@@ -1,6 +1,6 @@
 /*
  * args.h - the run's parameters: "<test> key=value ...", from fw_cfg or the
- * UEFI load options (lib/runtime.c chooses). Tests read them by key.
+ * UEFI load options (lib/runtime/runtime.c chooses). Tests read them by key.
  */
 #ifndef LIB_ARGS_H
 #define LIB_ARGS_H

@@ -1,13 +1,13 @@
 /*
  * script_run.c - runs parsed script steps (see script_run.h): register
  * steps by config access, slot steps through the slot command layer
- * (pcie_slot.h), checkpoints through the host link.
+ * (slot.h), checkpoints through the host link.
  */
 #include "hostlink.h"
 #include "libc.h"
 #include "pci.h"
 #include "pci_regs.h"
-#include "pcie_slot.h"
+#include "slot.h"
 #include "printf.h"
 #include "report.h"
 #include "script_run.h"

@@ -1,11 +1,11 @@
 /*
- * slot_checks.c - shared checklists for guest tests (see slot_checks.h).
+ * slot_checklist.c - shared checklists for guest tests (see slot_checklist.h).
  */
 #include "pci.h"
 #include "report.h"
 #include "slot_board.h"
-#include "slot_checks.h"
-#include "slots.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
 
 void check_slot_consistent(struct pcie_slot *s)
 {

@@ -21,7 +21,7 @@ const struct script_step *script_step_at(int i);
  * Runs one step: reads print "line 12: read16 00:12.0 SLTSTA = 0x0040" and
  * send an obs line; expect, expect-same and the slot operations make one
  * report() each; checkpoints wait for the harness's go-ahead (deadline in
- * lib/hostlink.c). Returns false when a checkpoint got no go-ahead: the
+ * lib/runtime/hostlink.c). Returns false when a checkpoint got no go-ahead: the
  * harness is gone, so the rest of the script would run unobserved.
  */
 bool script_run_step(const struct script_step *st);

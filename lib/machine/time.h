@@ -33,7 +33,7 @@ bool deadline_expired(struct deadline d);
 
 /*
  * The run's global watchdog: once armed, deadline_expired() also checks it
- * and ends the run as WATCHDOG when it has passed (see lib/exit.h).
+ * and ends the run as WATCHDOG when it has passed (see lib/runtime/exit.h).
  */
 void watchdog_arm_ms(uint64_t ms);
 

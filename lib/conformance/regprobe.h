@@ -1,7 +1,7 @@
 /*
  * regprobe.h - find out what a slot's Link and Slot registers do when
  * written: patterns written field by field, read back, the register
- * restored (lib/regattr.h has the tables and the classification).
+ * restored (lib/conformance/regattr.h has the tables and the classification).
  *
  * Slot Control writes are commands (PCIe r5.0 §6.7.3.2): each pattern is
  * written with slot_write_cmd() and waited for. Status registers: RO fields
@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "pcie_slot.h"
+#include "slot.h"
 #include "regattr.h"
 
 struct regprobe_result {

@@ -1,12 +1,12 @@
 /*
- * slot_expect.c - the invariants of a slot under a stream of commands
- * (see slot_expect.h). Registers: PCIe r5.0 §7.5.3.10 Slot Control,
+ * slot_invariants.c - the invariants of a slot under a stream of commands
+ * (see slot_invariants.h). Registers: PCIe r5.0 §7.5.3.10 Slot Control,
  * §7.5.3.11 Slot Status, §7.5.3.8 Link Status; Command Completed §6.7.3.2.
  */
 #include "lspci.h"
 #include "pci_regs.h"
 #include "printf.h"
-#include "slot_expect.h"
+#include "slot_invariants.h"
 
 /* What an adapter coming or going raises (§6.7.3.1 Presence Detect, §6.7.3.3 DLL State). */
 #define ADAPTER_EVENTS	(PCI_EXP_SLTSTA_PDC | PCI_EXP_SLTSTA_DLLSC)

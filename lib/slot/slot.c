@@ -1,5 +1,5 @@
 /*
- * pcie_slot.c - PCI Express hot-plug slot operations (see pcie_slot.h).
+ * slot.c - PCI Express hot-plug slot operations (see slot.h).
  *
  * The sequencing follows Linux pciehp in polling mode (the firmware takes
  * no interrupts, so every wait is a bounded poll), split as Linux splits it:
@@ -15,7 +15,7 @@
  */
 #include "libc.h"
 #include "lspci.h"
-#include "pcie_slot.h"
+#include "slot.h"
 #include "pci_regs.h"
 #include "printf.h"
 #include "time.h"

@@ -1,6 +1,6 @@
 /*
  * slot_board.c - pciehp's sequences (pciehp_ctrl.c: board_added,
- * remove_board) on the slot command layer (see slot_board.h, pcie_slot.h).
+ * remove_board) on the slot command layer (see slot_board.h, slot.h).
  * Tests that power a slot on or off call these; none repeats the steps.
  */
 #include "libc.h"

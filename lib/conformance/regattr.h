@@ -5,7 +5,7 @@
  * words; §7.5.3.6-11 and §7.5.3.18-23 the registers), and a pure
  * classification of what a register was seen to do when written.
  *
- * No hardware access here: lib/regprobe.h writes the patterns, the guest
+ * No hardware access here: lib/conformance/regprobe.h writes the patterns, the guest
  * test slot-regs compares the two.
  */
 #ifndef LIB_REGATTR_H
@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Linux pci_regs.h names slotprobe's lib/pci_regs.h does not carry (yet). */
+/* Linux pci_regs.h names slotprobe's lib/pci/pci_regs.h does not carry (yet). */
 #define PCI_EXP_SLTCTL_ASPL_DISABLE	0x2000	/* Auto Slot Power Limit Disable */
 #define PCI_EXP_LNKCAP2_SLS		0x000000fe	/* Supported Link Speeds Vector */
 #define PCI_EXP_LNKCAP2_CROSSLINK	0x00000100

@@ -1,11 +1,11 @@
 /*
- * slot_checks.h - checklists several guest tests share: each makes report()
+ * slot_checklist.h - checklists several guest tests share: each makes report()
  * calls about one slot, so the tests themselves stay short.
  */
-#ifndef LIB_SLOT_CHECKS_H
-#define LIB_SLOT_CHECKS_H
+#ifndef LIB_SLOT_CHECKLIST_H
+#define LIB_SLOT_CHECKLIST_H
 
-#include "pcie_slot.h"
+#include "slot.h"
 
 /* PDS agrees with a function answering behind the slot (PCIe r5.0 §7.5.3.11). */
 void check_slot_consistent(struct pcie_slot *s);

@@ -1,17 +1,17 @@
 /*
- * slots.h - which hot-plug slots a guest test works on, and what it expects
+ * slot_select.h - which hot-plug slots a guest test works on, and what it expects
  * behind them, from the run's parameters:
  *   slot=00:12.0     the port whose slot to use (default: every port with
  *                    Slot Implemented and Hot-Plug Capable, see below)
  *   child=1033:0194  the vendor:device expected behind that slot
  */
-#ifndef LIB_SLOTS_H
-#define LIB_SLOTS_H
+#ifndef LIB_SLOT_SELECT_H
+#define LIB_SLOT_SELECT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include "pci.h"
-#include "pcie_slot.h"
+#include "slot.h"
 
 #define SLOTS_MAX 32
 

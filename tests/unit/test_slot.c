@@ -1,14 +1,14 @@
 /*
- * test_pcie_slot.c - lib/pcie_slot.c against the simulated root port
+ * test_slot.c - lib/slot/slot.c against the simulated root port
  * (sim_rootport.c): commands and Command Completed, power off/on as pciehp
  * does it, QEMU's unplug rule, RW1C event clearing, link and device waits.
  */
-#include "lib/console.h"
-#include "lib/pci.h"
-#include "lib/pci_regs.h"
-#include "lib/pcie_slot.h"
-#include "lib/slot_board.h"
-#include "lib/time.h"
+#include "console.h"
+#include "pci.h"
+#include "pci_regs.h"
+#include "slot.h"
+#include "slot_board.h"
+#include "time.h"
 #include "sim.h"
 #include "sim_rootport.h"
 #include "unit.h"

@@ -1,13 +1,13 @@
 /*
  * slot_board.h - a slot's power sequences as Linux pciehp runs them
  * (pciehp_ctrl.c: board_added, remove_board), built on the command layer
- * of pcie_slot.h.
+ * of slot.h.
  */
 #ifndef LIB_SLOT_BOARD_H
 #define LIB_SLOT_BOARD_H
 
 #include <stdbool.h>
-#include "pcie_slot.h"
+#include "slot.h"
 
 /*
  * remove_board(): PCC off, then power_off_settle_ms (pciehp waits 1 s

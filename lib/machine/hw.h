@@ -40,7 +40,7 @@ void cpu_halt(void) __attribute__((noreturn));
 /*
  * Maskable interrupts (sti/cli). Disabled after ExitBootServices: the
  * firmware polls; only a test's explicit interrupt window enables them
- * (lib/irq.h).
+ * (lib/machine/irq.h).
  */
 void cpu_enable_interrupts(void);
 void cpu_disable_interrupts(void);

@@ -1,15 +1,15 @@
 /*
- * test_slot_expect.c - lib/slot_expect.c: the invariants of a slot under a
+ * test_slot_invariants.c - lib/slot/slot_invariants.c: the invariants of a slot under a
  * stream of commands, first on register values alone, then against the
- * simulated QEMU root port (sim_rootport.c) driven by lib/pcie_slot.c.
+ * simulated QEMU root port (sim_rootport.c) driven by lib/slot/slot.c.
  */
 #include <string.h>
 
-#include "lib/pci.h"
-#include "lib/pci_regs.h"
-#include "lib/pcie_slot.h"
-#include "lib/slot_expect.h"
-#include "lib/time.h"
+#include "pci.h"
+#include "pci_regs.h"
+#include "slot.h"
+#include "slot_invariants.h"
+#include "time.h"
 #include "sim.h"
 #include "sim_rootport.h"
 #include "unit.h"
