@@ -3,8 +3,9 @@
  * file opt/slotprobe/script), so a plan entry or `slotprobe script FILE`
  * can reproduce any sequence without rebuilding the image. The harness
  * (scripts/slotprobelib/script.py) compiles and checks the human script;
- * the interpreter is lib/script/script_parse.c and lib/script/script_run.c. A script that is missing, longer than
- * the buffer or malformed ends the run as a set-up error before any step.
+ * the interpreter is lib/script/ (script_parse.c, script_run.c). A script
+ * that is missing, longer than the buffer or malformed ends the run as a
+ * set-up error before any step.
  */
 #include "exit.h"
 #include "fwcfg.h"

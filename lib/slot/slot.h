@@ -1,6 +1,7 @@
 /*
- * slot.h - PCI Express hot-plug slot operations, sequenced the way
- * Linux pciehp (drivers/pci/hotplug/pciehp_hpc.c) does them.
+ * slot.h - the slot command layer: a PCI Express hot-plug slot's
+ * registers and commands, sequenced the way Linux pciehp's register layer
+ * (drivers/pci/hotplug/pciehp_hpc.c) does them.
  *
  * Every Slot Control write is one command (PCIe r5.0 §6.7.3.2): the next one
  * waits for the previous one's Command Completed, 1 s at most, unless the

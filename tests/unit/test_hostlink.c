@@ -1,4 +1,7 @@
-/* Host unit tests of lib/runtime/hostlink.c: line format, the go-ahead and its deadline. */
+/*
+ * Host unit tests of lib/runtime/hostlink.c: line format, the go-ahead and
+ * its deadline.
+ */
 #include <stdio.h>
 #include <string.h>
 

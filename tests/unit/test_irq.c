@@ -1,6 +1,6 @@
 /*
- * test_irq.c - lib/machine/irq.c and lib/machine/apic.c on the simulated CPU (sim_cpu.c):
- * APIC set-up from IA32_APIC_BASE, MSI address, IRR/ISR reporting, and the
+ * test_irq.c - lib/machine/irq.c and lib/machine/apic.c on the simulated
+ * CPU (sim_cpu.c): APIC set-up from IA32_APIC_BASE, MSI address, IRR/ISR reporting, and the
  * interrupt bookkeeping: counts, unexpected vectors, EOI (none for the
  * spurious vector), delivery of a pending interrupt at sti, deadlines.
  */
