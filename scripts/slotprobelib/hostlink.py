@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Union
 
+from . import contract
 from .cfglayout import check_cap_line
 
-PROTO = 1
-LINE_MAX = 240
+PROTO = contract.HOSTLINK_PROTO
+LINE_MAX = contract.HOSTLINK_LINE_MAX
 RESULT_STATUSES = ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS")
 VERBS = ("hello", "log", "checkpoint", "result", "obs", "cap", "crash", "summary",
          "error", "bye")

@@ -1,26 +1,22 @@
-"""Register and field names for configuration-space offsets, read from
-lib/pci_regs.h (Linux's names, one home for them): which register a byte of a
-capability belongs to, how wide it is, and its fields' masks.
+"""Register and field names for configuration-space offsets, from the one
+register table (pci_regs.py: lib/pci/pci_regs.def says where each register
+lives and how wide it is, lib/pci/pci_regs.h its fields, as Linux names them):
+which register a byte belongs to, and its fields' masks.
 
 The interface is `register_at(space, cap_id, offset)`, `capability_title()`
-and `find_field()`; everything below `_load()` is how this module reads the C
-header today. When the shared register table (lib/pci_regs.def, issue 10)
-lands, only `_load()` changes.
+and `find_field()`; `_load()` is the one place that reads the table.
 
-Layout of lib/pci_regs.h, as in Linux: a register at "#define NAME", its
-fields below it at "#define  NAME" (two spaces). Encoded values of a field
-(PCI_EXP_SLTCTL_PWR_OFF) lie inside an earlier field's mask and are not
-fields; neither are *_SHIFT counts.
+A register's fields are the level-2 defines ("#define  NAME", two blanks)
+below it; *_SHIFT counts are not fields, nor is a define whose bits lie
+inside an earlier field (an encoded value kept at level 2).
 """
 from __future__ import annotations
 
 import functools
-import os
 import re
 from dataclasses import dataclass
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PCI_REGS_H = os.path.join(ROOT, "lib", "pci_regs.h")
+from .pci_regs import DEFINES, REGISTERS
 
 HDR, STD, EXT = "hdr", "std", "ext"     # header, capability, extended capability
 
@@ -50,30 +46,18 @@ class Register:
         return re.sub(r"^PCI_(EXP_)?", "", self.name)
 
     def field_key(self, f: Field) -> str:
-        """SLTSTA.PDS for PCI_EXP_SLTSTA_PDS."""
-        return f"{self.short}.{f.name[len(self.name) + 1:]}"
+        """SLTSTA.PDS for PCI_EXP_SLTSTA_PDS (LNKCAP.AOC for our
+        SLOTPROBE_EXP_LNKCAP_AOC); the name itself when it is named otherwise."""
+        name = re.sub(r"^SLOTPROBE_", "PCI_", f.name)
+        if not name.startswith(self.name + "_"):
+            return f.name
+        return f"{self.short}.{name[len(self.name) + 1:]}"
 
 
-# Which capability the registers of a name prefix belong to: (space, id).
-_PREFIX_SPACE = (("PCI_EXP_", (STD, 0x10)), ("PCI_MSIX_", (STD, 0x11)),
-                 ("PCI_MSI_", (STD, 0x05)), ("PCI_PM_", (STD, 0x01)),
-                 ("PCI_ERR_", (EXT, 0x01)))
-# Header registers (PCI 3.0 §6.1, PCI-to-PCI Bridge 1.2 §3.2): type 0 and
-# 1 share 0x00-0x0f, 0x34 and 0x3c-0x3d; (header type or None, width).
-_HEADER = {"PCI_VENDOR_ID": (None, 2), "PCI_DEVICE_ID": (None, 2),
-           "PCI_COMMAND": (None, 2), "PCI_STATUS": (None, 2),
-           "PCI_CLASS_REVISION": (None, 1), "PCI_REVISION_ID": (None, 1),
-           "PCI_CLASS_PROG": (None, 1), "PCI_CLASS_DEVICE": (None, 2),
-           "PCI_CACHE_LINE_SIZE": (None, 1), "PCI_LATENCY_TIMER": (None, 1),
-           "PCI_HEADER_TYPE": (None, 1), "PCI_BIST": (None, 1),
-           "PCI_CAPABILITY_LIST": (None, 1), "PCI_INTERRUPT_LINE": (None, 1),
-           "PCI_INTERRUPT_PIN": (None, 1), "PCI_BASE_ADDRESS_0": (None, 4),
-           "PCI_BASE_ADDRESS_1": (None, 4), "PCI_PRIMARY_BUS": (1, 1),
-           "PCI_SECONDARY_BUS": (1, 1), "PCI_SUBORDINATE_BUS": (1, 1),
-           "PCI_SEC_LATENCY_TIMER": (1, 1), "PCI_IO_BASE": (1, 1),
-           "PCI_IO_LIMIT": (1, 1), "PCI_SEC_STATUS": (1, 2),
-           "PCI_MEMORY_BASE": (1, 2), "PCI_MEMORY_LIMIT": (1, 2),
-           "PCI_BRIDGE_CONTROL": (1, 2)}
+# pci_regs.def's spaces -> (space here, capability id or header type).
+_SPACES = {"HDR": lambda cap: (HDR, None), "TYPE0": lambda cap: (HDR, 0),
+           "TYPE1": lambda cap: (HDR, 1), "CAP": lambda cap: (STD, cap),
+           "EXT": lambda cap: (EXT, cap)}
 # Registers every capability starts with (PCI 3.0 §6.7, PCIe r5.0 §7.6.3).
 _CAP_HEADER = Register("PCI_CAP_LIST_ID", 0, 1, ())
 _CAP_NEXT = Register("PCI_CAP_LIST_NEXT", 1, 1, ())
@@ -104,63 +88,29 @@ _CAP_TITLES = {(STD, 0x01): "Power Management capability", (STD, 0x05): "MSI cap
                (EXT, 0x0e): "ARI extended capability",
                (EXT, 0x10): "SR-IOV extended capability"}
 
-_DEFINE = re.compile(r"^#define(\t| {1,2}(?! ))([A-Z][A-Z0-9_]*)\s+(0x[0-9a-fA-F]+|\d+)\b")
-# Where a capability's registers end, for its last register's width.
-_CAP_END = {(STD, 0x10): 0x3c}
 
-
-def _space_of(name: str) -> tuple[str, int | None] | None:
-    if name in _HEADER:
-        return HDR, _HEADER[name][0]
-    for prefix, where in _PREFIX_SPACE:
-        if name.startswith(prefix) and not name.startswith("PCI_MSIX_ENTRY"):
-            return where
-    return None
-
-
-def _defines(path: str) -> list[tuple[bool, str, int]]:
-    """(is_field, name, value) in file order."""
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            m = _DEFINE.match(line)
-            if m:
-                out.append((len(m.group(1)) == 2, m.group(2), int(m.group(3), 0)))
-    return out
-
-
-def _width(name: str, offset: int, later: list[int], fields: list[Field]) -> int:
-    if name in _HEADER:
-        return _HEADER[name][1]
-    gap = min([o - offset for o in later if o > offset] + [4])
-    need = max((f.mask.bit_length() + 7) // 8 for f in fields) if fields else 1
-    return max(1, min(gap, 4), need)
+def _fields_by_register() -> dict[str, tuple[Field, ...]]:
+    """Each level-1 define's level-2 defines below it, in file order (our
+    own SLOTPROBE_* names sit under their register like Linux's)."""
+    out: dict[str, list[Field]] = {}
+    current: list[Field] = []
+    for d in DEFINES.values():
+        if d.level == 1:
+            current = out.setdefault(d.name, [])
+        elif d.level == 2 and d.value > 0 and not d.name.endswith("_SHIFT") \
+                and not any(d.value & ~f.mask == 0 for f in current):
+            current.append(Field(d.name, d.value))
+    return {name: tuple(fields) for name, fields in out.items()}
 
 
 @functools.lru_cache(maxsize=None)
-def _load(path: str = PCI_REGS_H) -> dict[tuple[str, int | None], list[Register]]:
-    """{(space, cap id or header type): [Register]} from the C header."""
-    found: list[tuple[tuple[str, int | None], str, int, list[Field]]] = []
-    for is_field, name, value in _defines(path):
-        if not is_field:
-            where = _space_of(name)
-            if where is not None:
-                found.append((where, name, value, []))
-            continue
-        if not found or not name.startswith(found[-1][1] + "_"):
-            continue
-        fields = found[-1][3]
-        if value == 0 or name.endswith("_SHIFT") or \
-                any(value & ~f.mask == 0 for f in fields):
-            continue       # a count, or an encoded value of an earlier field
-        fields.append(Field(name, value))
+def _load() -> dict[tuple[str, int | None], list[Register]]:
+    """{(space, cap id or header type): [Register]} from the register table."""
+    fields = _fields_by_register()
     table: dict[tuple[str, int | None], list[Register]] = {}
-    for where, name, offset, fields in found:
-        later = [o for w, _, o, _ in found if w[0] == where[0] and
-                 (w == where or where[0] == HDR)] + [_CAP_END.get(where, 0)]
-        table.setdefault(where, []).append(Register(
-            name, offset, _width(name, offset, later, fields), tuple(fields),
-            _TITLES.get(name, "")))
+    for r in REGISTERS:
+        table.setdefault(_SPACES[r.space](r.cap), []).append(Register(
+            r.macro, r.offset, r.width, fields.get(r.macro, ()), _TITLES.get(r.macro, "")))
     return table
 
 
@@ -189,7 +139,7 @@ def capability_title(space: str, cap_id: int) -> str:
 
 def find_field(name: str) -> tuple[Register, Field] | None:
     """A field by its Linux name (PCI_EXP_SLTSTA_PDS) or register.field
-    (SLTSTA.PDS); None when lib/pci_regs.h has no such field."""
+    (SLTSTA.PDS); None when the register table has no such field."""
     for regs in [*_load().values(), [_EXT_HEADER]]:
         for r in regs:
             for f in r.fields:

@@ -55,8 +55,9 @@ class ByField(unittest.TestCase):
         with self.assertRaisesRegex(ConfigError, r"e\.cfg:b: fields: no field 'SLTSTA\.NOPE'"):
             load_errata(path)
         e = load_errata(write(self.dir, "f.cfg", "[b]\nsummary = s\nfix = f\n"
-                              "fields = SLTSTA.PDS, PCI_EXP_LNKCAP_SLS\n"))["b"]
-        self.assertEqual(e.fields, {"PCI_EXP_SLTSTA_PDS", "PCI_EXP_LNKCAP_SLS"})
+                              "fields = SLTSTA.PDS, PCI_EXP_LNKCAP_SLS LNKCAP.AOC\n"))["b"]
+        self.assertEqual(e.fields, {"PCI_EXP_SLTSTA_PDS", "PCI_EXP_LNKCAP_SLS",
+                                    "SLOTPROBE_EXP_LNKCAP_AOC"})
         self.assertIsNone(e.symptom)
 
     def test_a_user_file_adds_a_bug(self):

@@ -4,12 +4,12 @@
  */
 #include <string.h>
 
-#include "lib/console.h"
-#include "lib/hostlink.h"
-#include "lib/pci.h"
-#include "lib/pci_layout.h"
-#include "lib/pci_regs.h"
-#include "lib/time.h"
+#include "console.h"
+#include "hostlink.h"
+#include "pci.h"
+#include "pci_layout.h"
+#include "pci_regs.h"
+#include "time.h"
 #include "sim.h"
 #include "unit.h"
 
