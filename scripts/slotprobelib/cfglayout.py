@@ -1,5 +1,5 @@
 """Each function's configuration-space layout as the guest found it (host-link
-`cap` lines at start, lib/pci_layout.c): header type, the secondary bus of a
+`cap` lines at start, lib/pci/pci_layout.c): header type, the secondary bus of a
 bridge, and where every capability starts. It lets the harness say which
 capability and register an offset QEMU names belongs to without guessing.
 

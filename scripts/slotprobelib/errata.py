@@ -64,7 +64,7 @@ def _fields(where: str, text: str) -> frozenset[str]:
     for word in text.replace(",", " ").split():
         found = find_field(word)
         if found is None:
-            raise ConfigError(f"{where}: fields: no field '{word}' in lib/pci_regs.h "
+            raise ConfigError(f"{where}: fields: no field '{word}' in lib/pci/pci_regs.h "
                               "(write PCI_EXP_SLTSTA_PDS or SLTSTA.PDS)")
         out.add(found[1].name)
     return frozenset(out)
