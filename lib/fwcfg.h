@@ -33,6 +33,13 @@ bool fwcfg_find_file(const char *name, uint16_t *select, uint32_t *size);
  * up once and cached.
  */
 #define FWCFG_MIGRATION_FILE	"opt/slotprobe/migration"
+
+/*
+ * Present (any contents) only in the QEMU whose state the harness saves for
+ * warm starts: the image then stops at HOSTLINK_WARM_CHECKPOINT before it
+ * reads its test selection (lib/runtime.c).
+ */
+#define FWCFG_WARM_FILE		"opt/slotprobe/warm"
 #define FWCFG_COUNTER_DIGITS	8
 
 enum fwcfg_counter_status {

@@ -13,6 +13,8 @@
 
 #define HOSTLINK_PROTO 1
 #define HOSTLINK_LINE_MAX 240
+/* Where a warm-start state is saved: set up, test selection not read yet. */
+#define HOSTLINK_WARM_CHECKPOINT "boot-ready"
 
 void hostlink_init(bool enabled, uint64_t go_timeout_ms);
 bool hostlink_enabled(void);
