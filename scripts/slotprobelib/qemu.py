@@ -26,6 +26,9 @@ DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=4"
 # 8 decimal digits: successful migrations before this QEMU ran the guest.
 # fw_cfg file contents are not migrated, so each QEMU tells its own number.
 MIGRATION_FWCFG = "opt/slotprobe/migration"
+# Present only in QEMUs of a warm start (warmstart.py; lib/fwcfg.h FWCFG_WARM_FILE):
+# the image stops at checkpoint boot-ready before it reads its selection.
+WARM_FWCFG = "opt/slotprobe/warm"
 
 
 class QemuError(Exception):
@@ -49,6 +52,7 @@ class QemuSpec:
     # source, 1 for the first destination...): fw_cfg opt/slotprobe/migration.
     migration_count: int = 0
     netns: str | None = None        # run inside this network namespace
+    warm: bool = False              # a warm start's QEMU (fw_cfg WARM_FWCFG)
 
 
 _LIBC = ctypes.CDLL(None, use_errno=True)   # resolved before any fork
@@ -92,6 +96,8 @@ class Qemu:
                "-device", DEBUG_EXIT,
                "-fw_cfg", f"name=opt/slotprobe/args,file={self.args_file}",
                "-fw_cfg", f"name={MIGRATION_FWCFG},string={s.migration_count:08d}"]
+        if s.warm:
+            cmd += ["-fw_cfg", f"name={WARM_FWCFG},string=1"]
         for name, path in s.fw_cfg.items():
             cmd += ["-fw_cfg", f"name={name},file={path}"]
         if s.kernel:

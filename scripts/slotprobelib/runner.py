@@ -33,6 +33,9 @@ from .qmp import QmpError
 from .qmp_actions import run_actions
 from .script import FWCFG_NAME as SCRIPT_FWCFG
 from .report import Check, EntryResult
+from .warmcache import CacheError, WarmCache
+from .warmstart import (READY_CHECKPOINT, READY_SEQ, WarmStartError, build_state,
+                        cache_key, restore, restoring_spec)
 
 EXPECTED_EXIT = {"pass": ("PASS", "SKIP"), "crash": ("CRASH",), "skip": ("SKIP",),
                  "watchdog": ("WATCHDOG",)}
@@ -58,6 +61,7 @@ class Options:
     migration_timeout: float = 60.0
     network: str | None = None       # overrides the entry's (unix | netns)
     dst_settle: float = 1.0          # probation of a destination, seconds
+    warm_cache: WarmCache | None = None   # None: every entry boots cold (--cold-boot)
 
 
 @dataclass
@@ -119,6 +123,7 @@ class Runner:
         self.rundir = ""
         self.transcript: IO[str] | None = None
         self.exit_name: str | None = None   # guest exit name, TIMEOUT or OTHER
+        self.warm = False                   # the source was restored (warmstart.py)
 
     def _state(self) -> dict[str, Any]:
         return {"link": copy.deepcopy(self.link), "checks": len(self.checks),
@@ -159,15 +164,20 @@ class Runner:
         return QemuSpec(binary=binary, machine=machine, ovmf=o.ovmf, accel=o.accel,
                         memory=o.memory, kernel=o.kernel, esp=esp,
                         devices=list(devices), incoming=incoming,
-                        migration_count=self.migrations + incoming, netns=netns)
+                        migration_count=self.migrations + incoming, netns=netns,
+                        warm=self.warm)
 
-    def _new_qemu(self, side: str, incoming: bool, netns: str | None = None) -> Qemu:
-        q = Qemu(self._spec(incoming, netns), self.rundir, side,
+    def _new_qemu(self, side: str, incoming: bool, netns: str | None = None,
+                  spec: QemuSpec | None = None) -> Qemu:
+        q = Qemu(spec or self._spec(incoming, netns), self.rundir, side,
                  os.path.join(self.rundir, "args"), self.transcript)
         self.live.append(q)
-        if self.entry.script is not None:   # both sides: same fw_cfg files
-            q.spec.fw_cfg[SCRIPT_FWCFG] = os.path.join(self.rundir, "script")
+        self._add_fw_cfg(q.spec)
         return q
+
+    def _add_fw_cfg(self, spec: QemuSpec) -> None:
+        if self.entry.script is not None:   # both sides: same fw_cfg files
+            spec.fw_cfg[SCRIPT_FWCFG] = os.path.join(self.rundir, "script")
 
     def _retire(self, q: Qemu) -> None:
         q.stop()
@@ -257,24 +267,76 @@ class Runner:
         return result
 
     def _boot_and_collect(self, deadline: float, timeout: float) -> None:
-        src = self._new_qemu("src", incoming=False,
-                             netns=self.netns.names[0] if self.netns else None)
+        src = self._warm_start(deadline, timeout)
+        if src is None:
+            src = self._new_qemu("src", incoming=False,
+                                 netns=self.netns.names[0] if self.netns else None)
+            self.t_start = time.monotonic()
+            try:
+                src.start(timeout=min(30.0, timeout))
+            except QemuError as err:
+                # A guest may finish before QMP is through its handshake: then
+                # judge what it said; otherwise QEMU did not start.
+                if src.link is None or src.wait(1.0) is None:
+                    self.check(False, f"qemu started: {err}",
+                               diagnostics=src.stderr_text().splitlines()[-5:])
+                    return
+        self.version = _greeting_version(src)
+        shown = ".".join(map(str, self.version)) if self.version else "?"
+        how = ", from the saved post-boot state" if self.warm else ""
+        self.check(True, f"qemu started ({src.spec.machine}, {self.opts.accel}, "
+                   f"QEMU {shown}{how})")
+        if self.warm:   # the guest waits at boot-ready: go on with this run's args
+            self._send_go(src, READY_SEQ, READY_CHECKPOINT)
+        current = self._collect(src, deadline, timeout)
+        self._judge_exit(current)
+
+    # -- warm start (warmstart.py) -------------------------------------------
+    def _warm_start(self, deadline: float, timeout: float) -> Qemu | None:
+        """The source restored from the cached post-boot state (built first
+        when missing), or None to boot cold: --cold-boot, `boot = cold`,
+        an ESP disk, or a state that cannot be made or loaded (said on
+        stderr; the run itself then shows what a cold boot does)."""
+        o, e = self.opts, self.entry
+        self.timings["boot"] = "cold"
+        if o.warm_cache is None or e.boot == "cold" or o.esp:
+            return None
+        spec = self._spec(incoming=False, netns=self.netns.names[0] if self.netns else None)
+        self._add_fw_cfg(spec)
+        try:
+            key = cache_key(spec)
+            got = o.warm_cache.obtain(key, lambda dest: build_state(
+                spec, dest, max(5.0, deadline - time.monotonic())))
+        except (WarmStartError, CacheError, OSError) as err:
+            self._warm_note(f"no saved state ({err})")
+            return None
+        if got.built:
+            self.timings["warm_build"] = round(got.build_seconds, 4)
+            if got.replaced:
+                self._warm_note(f"saved state rebuilt ({got.replaced})", cold=False)
+        self.warm = True
+        src = self._new_qemu("src", incoming=True, spec=restoring_spec(spec))
         self.t_start = time.monotonic()
         try:
             src.start(timeout=min(30.0, timeout))
-        except QemuError as err:
-            # A guest may finish before QMP is through its handshake: then
-            # judge what it said; otherwise QEMU did not start.
-            if src.link is None or src.wait(1.0) is None:
-                self.check(False, f"qemu started: {err}",
-                           diagnostics=src.stderr_text().splitlines()[-5:])
-                return
-        self.version = _greeting_version(src)
-        shown = ".".join(map(str, self.version)) if self.version else "?"
-        self.check(True, f"qemu started ({src.spec.machine}, {self.opts.accel}, "
-                   f"QEMU {shown})")
-        current = self._collect(src, deadline, timeout)
-        self._judge_exit(current)
+            restore(src, got.path, min(deadline, time.monotonic() + 30))
+        except (QemuError, WarmStartError) as err:
+            self._warm_note(f"saved state did not load, entry dropped ({err})")
+            self._retire(src)
+            self.warm = False
+            try:
+                o.warm_cache.discard(key)
+            except CacheError:
+                pass
+            return None
+        self.timings["boot"] = "warm"
+        self.timings["restored"] = round(time.monotonic() - self.t_start, 4)
+        self.link.expected_seq = READY_SEQ + 1
+        return src
+
+    def _warm_note(self, text: str, cold: bool = True) -> None:
+        print(f"slotprobe: {self.entry.name}: warm start: {text}"
+              + ("; booting cold" if cold else ""), file=sys.stderr)
 
     def _feed(self, data: bytes, cur: Qemu, deadline: float) -> Qemu:
         now = time.monotonic()
@@ -355,6 +417,7 @@ class Runner:
             location, register, value = ev.text.split()
             self.observations.append((self.checkpoints_passed, location, register, value))
         elif ev.verb == "result":
+            self.timings.setdefault("first_result", time.monotonic() - self.t_start)
             status, _, text = ev.text.partition(" ")
             self.results += 1
             directive = {"SKIP": "SKIP " + text, "XFAIL": "TODO guest-known failure"}

@@ -15,6 +15,7 @@ from .qemu_info import SetupError, check_machine, choose_accel
 from .report import Report
 from .runner import Runner
 from .script import compile_script, text_lines
+from .warmcache import default_dir
 
 
 def script_entry(args: argparse.Namespace, devices: list[str]) -> Entry:
@@ -38,7 +39,8 @@ def cmd_script(args: argparse.Namespace, errata: dict, reports: list[Report],
     opts = make_options(args)
     check_machine(opts.qemu, opts.machine or e.machine)
     opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
-                              say=lambda m: print(m, file=sys.stderr))
+                              say=lambda m: print(m, file=sys.stderr),
+                              cache=args.cache or default_dir())
     report = Report()
     reports.append(report)
     report.comment(f"{e.name}: {e.script.steps if e.script else 0} step(s) "
