@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from .interrupt import check as check_interrupt
+
 FORMAT = 1                    # bump when the layout of an entry changes
 STATE, KEY_FILE = "state", "key.json"
 LOCK_TIMEOUT = 180.0          # seconds to wait for another run's build
@@ -169,8 +171,9 @@ class WarmCache:
         except OSError:
             pass
 
-    def _locked(self, name: str, timeout: float = LOCK_TIMEOUT) -> "_Flock":
-        return _Flock(os.path.join(self.root, name + ".lock"), timeout)
+    def _locked(self, name: str, timeout: float | None = None) -> "_Flock":
+        return _Flock(os.path.join(self.root, name + ".lock"),
+                      LOCK_TIMEOUT if timeout is None else timeout)
 
     def entries(self) -> list[str]:
         try:
@@ -231,6 +234,11 @@ class _Flock:
             except OSError as e:
                 if e.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
+            try:
+                check_interrupt()
+            except BaseException:
+                os.close(self.fd)
+                raise
             if time.monotonic() >= deadline:
                 os.close(self.fd)
                 raise CacheError(f"{self.path}: another run held the lock for "
