@@ -55,7 +55,7 @@ def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
         result.dst_ready = time.monotonic() - t0
         assert src.qmp is not None and dst.qmp is not None
         try:   # QEMU 7.2 defaults to 32 MiB/s, which only slows a test down
-            src.qmp.command("migrate-set-parameters", max_bandwidth=1 << 34)
+            src.qmp.command("migrate-set-parameters", **{"max-bandwidth": 1 << 34})
         except QmpError:
             pass
         dst.qmp.command("migrate-incoming", uri=uri)

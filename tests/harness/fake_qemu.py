@@ -213,6 +213,11 @@ class Fake:
             self.reply({"error": {"class": "GenericError",
                                   "desc": "'bogus' is not a valid device model name"}})
             return
+        elif name == "migrate-set-parameters" and set(args) - {"max-bandwidth",
+                                                                "downtime-limit"}:
+            self.reply({"error": {"class": "GenericError", "desc":
+                                  f"Parameter '{sorted(set(args))[0]}' is unexpected"}})
+            return
         elif name == "cont":
             if self.status != "running":
                 self.resumed()
