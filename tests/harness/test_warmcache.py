@@ -340,3 +340,51 @@ class KvmVerdictTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BootDifferentialTest(unittest.TestCase):
+    """--boot-differential: cold vs. restored, every observation the same."""
+
+    @staticmethod
+    def result(name, observations, boot, outcome="PASS"):
+        from slotprobelib.report import EntryResult
+        return EntryResult(name, outcome, "", [], observations=observations,
+                           timings={"boot": boot})
+
+    def judge(self, cold, warm):
+        from slotprobelib.differential import judge_boot_pair
+        return judge_boot_pair(Entry(name="e", test="t"), cold, warm)
+
+    def test_variants(self):
+        from slotprobelib.differential import boot_variants
+        cold, warm = boot_variants(Entry(name="e", test="t", boot="warm"))
+        self.assertEqual((cold.name, cold.boot, warm.name, warm.boot),
+                         ("e@cold-boot", "cold", "e@warm-start", "warm"))
+
+    def test_same_observations_pass(self):
+        obs = [(0, "00:12.0", "SLTSTA", "0x40"), (1, "00:12.0", "SLTSTA", "0x0")]
+        r = self.judge(self.result("c", obs, "cold"), self.result("w", list(obs), "warm"))
+        self.assertEqual(r.outcome, "PASS")
+        self.assertEqual(r.checks[-1].description,
+                         "boot differential: 2 observations compared, 0 differ")
+
+    def test_any_difference_fails(self):
+        r = self.judge(self.result("c", [(0, "00:12.0", "SLTSTA", "0x40")], "cold"),
+                       self.result("w", [(0, "00:12.0", "SLTSTA", "0x48")], "warm"))
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertEqual(r.reason, "boot differential: before any checkpoint: 00:12.0 "
+                         "SLTSTA 0x40 booted cold, 0x48 restored")
+
+    def test_warm_run_that_booted_cold_fails(self):
+        obs = [(0, "a", "R", "1")]
+        r = self.judge(self.result("c", obs, "cold"), self.result("w", obs, "cold"))
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertIn("did not start from a saved state", r.reason)
+
+    def test_other_outcome_or_no_observations_fail(self):
+        obs = [(0, "a", "R", "1")]
+        r = self.judge(self.result("c", obs, "cold"),
+                       self.result("w", obs, "warm", outcome="FAIL"))
+        self.assertIn("outcome PASS booted cold, FAIL restored", r.reason)
+        r = self.judge(self.result("c", [], "cold"), self.result("w", [], "warm"))
+        self.assertIn("no observations", r.reason)
