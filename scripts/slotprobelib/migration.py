@@ -43,7 +43,8 @@ def _stderr_lines(q: Qemu) -> list[str]:
 
 def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
             uri: str | None = None) -> MigrationResult:
-    """dst is constructed (incoming) but not started; the caller owns both.
+    """dst is constructed (incoming), not started or only launched; the
+    caller owns both.
     uri: where the destination listens (default a unix socket in the run's
     folder; tcp:ADDR:PORT between network namespaces)."""
     t0 = time.monotonic()
@@ -51,7 +52,10 @@ def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
     uri = uri or "unix:" + os.path.join(dst.rundir, f"migrate-{number}.sock")
     result = MigrationResult(False, 0.0)
     try:
-        dst.start(timeout=min(20.0, timeout))
+        if dst.launched:    # started ahead (Options.pipeline)
+            dst.connect(timeout=min(20.0, timeout))
+        else:
+            dst.start(timeout=min(20.0, timeout))
         result.dst_ready = time.monotonic() - t0
         assert src.qmp is not None and dst.qmp is not None
         try:   # QEMU 7.2 defaults to 32 MiB/s, which only slows a test down

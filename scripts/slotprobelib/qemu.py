@@ -143,7 +143,14 @@ class Qemu:
                 raise QemuError(f"{self.side} QEMU did not connect its {what}")
 
     def start(self, timeout: float = 20.0) -> None:
-        qmp_l, link_l = self._listen(self.qmp_path), self._listen(self.link_path)
+        self.launch()
+        self.connect(timeout)
+
+    def launch(self) -> None:
+        """Starts the process; connect() waits for its sockets. Apart, so
+        that a destination can start while the guest still runs (pipelining)."""
+        self._listen(self.qmp_path)
+        self._listen(self.link_path)
         cmd = self.command_line()
         with open(os.path.join(self.rundir, f"{self.side}-cmdline"), "w") as f:
             f.write(shlex.join(cmd) + "\n")
@@ -154,6 +161,13 @@ class Qemu:
                     start_new_session=True, preexec_fn=_die_with_parent)
             except OSError as e:
                 raise QemuError(f"cannot start {cmd[0]}: {e}") from None
+
+    @property
+    def launched(self) -> bool:
+        return self.proc is not None
+
+    def connect(self, timeout: float = 20.0) -> None:
+        qmp_l, link_l = self._listeners
         deadline = time.monotonic() + timeout
         self.qmp = Qmp(self._accept(qmp_l, "QMP socket", deadline),
                        self.transcript, self.side)
@@ -237,7 +251,8 @@ class Qemu:
                     self.qmp.command("quit", timeout=grace)
                 except QmpError:
                     pass
-            if self.wait(grace) is None:
+            # Launched but never connected (a spare destination): nothing to wait for.
+            if self.wait(grace if self.qmp is not None else 0.0) is None:
                 try:
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 except ProcessLookupError:

@@ -62,6 +62,9 @@ class Options:
     network: str | None = None       # overrides the entry's (unix | netns)
     dst_settle: float = 1.0          # probation of a destination, seconds
     warm_cache: WarmCache | None = None   # None: every entry boots cold (--cold-boot)
+    # Start the next migration's destination while the guest still runs
+    # (-incoming defer), instead of when the migration begins.
+    pipeline: bool = True
 
 
 @dataclass
@@ -124,6 +127,7 @@ class Runner:
         self.transcript: IO[str] | None = None
         self.exit_name: str | None = None   # guest exit name, TIMEOUT or OTHER
         self.warm = False                   # the source was restored (warmstart.py)
+        self.spare: Qemu | None = None      # next destination, launched ahead
 
     def _state(self) -> dict[str, Any]:
         return {"link": copy.deepcopy(self.link), "checks": len(self.checks),
@@ -286,6 +290,7 @@ class Runner:
         how = ", from the saved post-boot state" if self.warm else ""
         self.check(True, f"qemu started ({src.spec.machine}, {self.opts.accel}, "
                    f"QEMU {shown}{how})")
+        self._launch_spare(src)
         if self.warm:   # the guest waits at boot-ready: go on with this run's args
             self._send_go(src, READY_SEQ, READY_CHECKPOINT)
         current = self._collect(src, deadline, timeout)
@@ -516,7 +521,8 @@ class Runner:
         self.attempts += 1
         n = self.attempts
         ns = self._dst_netns(cur)
-        dst = self._new_qemu(f"dst{n}", incoming=True, netns=ns)
+        dst = self._take_spare(n, ns) or self._new_qemu(f"dst{n}", incoming=True, netns=ns)
+        self._launch_spare(cur, ahead=True)
         left = max(1.0, min(self.opts.migration_timeout, deadline - time.monotonic()))
         uri = f"tcp:{self.netns.address(ns)}:{4400 + n}" if self.netns and ns else None
         m = migrate(cur, dst, n, left, uri=uri)
@@ -544,6 +550,43 @@ class Runner:
                    diagnostics=["destination stderr:", *m.dst_errors],
                    evidence="\n".join(m.dst_errors), qemu=self._identity(dst))
         return cur
+
+    def _migrates(self) -> bool:
+        return bool(self.entry.migrate_at or self.opts.migrate_at
+                    or self.entry.migrate_random)
+
+    def _launch_spare(self, cur: Qemu, ahead: bool = False) -> None:
+        """Options.pipeline: the next destination launched while the guest
+        runs on cur. ahead: during a migration from cur, the destination of
+        the one after it (as if this one succeeds: back to cur's netns, one
+        migration more); _take_spare drops it if that guess was wrong."""
+        if not self.opts.pipeline or not self._migrates():
+            return
+        if self.spare is not None:
+            self._retire(self.spare)
+        n = self.attempts + 1
+        netns = cur.spec.netns if ahead else self._dst_netns(cur)
+        spec = self._spec(incoming=True, netns=netns)
+        spec.migration_count += ahead
+        self.spare = self._new_qemu(f"dst{n}", incoming=True, spec=spec)
+        try:
+            self.spare.launch()
+        except QemuError:
+            self._retire(self.spare)
+            self.spare = None
+
+    def _take_spare(self, n: int, netns: str | None) -> Qemu | None:
+        """The destination launched ahead, if it is still what migration n
+        needs (same spec: devices, netns, migration count) and alive."""
+        spare, self.spare = self.spare, None
+        if spare is None:
+            return None
+        wanted = self._spec(incoming=True, netns=netns)
+        self._add_fw_cfg(wanted)
+        if spare.side == f"dst{n}" and spare.spec == wanted and spare.poll() is None:
+            return spare
+        self._retire(spare)
+        return None
 
     def _track_deleted(self, cur: Qemu) -> None:
         """Devices whose DEVICE_DELETED came leave the destinations' list."""
