@@ -7,23 +7,23 @@ Exit status: 0 all as expected (PASS/XFAIL/SKIP), 1 unexpected results,
 from __future__ import annotations
 
 import argparse
-import glob
+import dataclasses
 import os
 import random
-import shlex
 import sys
 from typing import NoReturn, Sequence
 
+from . import testlist
 from .cfgfile import ConfigError
+from .cmd_common import conclude, device_words, prepare
 from .differential import boot_variants, judge_boot_pair, judge_pair, variants
 from .errata import load_errata
 from .interrupt import Interrupted, install
 from .parallel import run_all
 from .plan import NETWORKS, Entry, Plan, check_params
-from .qemu_info import SetupError, check_machine, choose_accel, find_binary
+from .qemu_info import SetupError
 from .report import Report
-from .runner import Options, Runner
-from .warmcache import WarmCache, default_dir
+from .runner import Runner
 from .script_cmd import cmd_script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -107,23 +107,34 @@ def shard(entries: list[Entry], spec: str | None) -> list[Entry]:
     return [e for i, e in enumerate(entries) if i % n == k - 1]
 
 
-def _known_tests(plan: Plan) -> set[str]:
+def _known_tests(plan: Plan, image: str) -> tuple[set[str], str]:
+    """The plan's tests and the image's own (tests.json beside it), and why
+    the image's are missing ("" when they are not)."""
     names = {e.test for e in plan.entries.values()}
-    for path in glob.glob(os.path.join(ROOT, "tests", "*.c")):
-        stem = os.path.splitext(os.path.basename(path))[0]
-        names |= {stem, stem.replace("_", "-")}
-    return names
-
-
-def _split(text: str, what: str) -> list[str]:
     try:
-        return shlex.split(text)
-    except ValueError as e:
-        raise SetupError(f"{what}: {e}") from None
+        return names | set(testlist.load(testlist.listing_path(image))), ""
+    except testlist.ListingError as e:
+        return names, f"; the image's tests unknown: {e}"
+
+
+def guest_test_listing(image: str) -> str:
+    """The image's guest tests with their parameters and checkpoints."""
+    try:
+        tests = testlist.load(testlist.listing_path(image))
+    except testlist.ListingError as e:
+        return f"\nguest tests: {e}"
+    rows = [("GUEST TEST", "PARAMS", "CHECKPOINTS")] + [
+        (t.name, " ".join(t.params) or "-", " ".join(t.checkpoints) or "-")
+        for t in tests.values()]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n" + "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+                             for r in rows)
 
 
 def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
-    devices = [w for d in args.device for w in _split(d, "--device")]
+    """The entries named on the command line (or the group's), with --param
+    and --device applied to copies: the loaded plan stays as it was read."""
+    devices = device_words(args)
     params = check_params(args.param, "--param")
     if not args.names:
         group = args.group or "default"
@@ -132,45 +143,23 @@ def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
             raise SetupError(f"no plan entries in group '{group}' ({plan.path})")
         return entries
     out = []
+    known, why_not = _known_tests(plan, args.image)
     for name in args.names:
         if name in plan.entries:
-            e = plan.entries[name]
+            planned = plan.entries[name]
             keys = {p.split("=")[0] for p in params}
-            e.params = [p for p in e.params if p.split("=")[0] not in keys] + params
-            e.devices = e.devices + devices
-        elif name in _known_tests(plan):
+            e = dataclasses.replace(
+                planned, devices=planned.devices + devices,
+                params=[p for p in planned.params if p.split("=")[0] not in keys] + params)
+        elif name in known:
             e = Entry(name=name, test=name, params=params, devices=devices)
         else:
             raise SetupError(f"unknown plan entry or test '{name}' "
-                             f"(see: slotprobe list)")
+                             f"(see: slotprobe list{why_not})")
         if args.group and args.group not in e.groups:
             continue
         out.append(e)
     return out
-
-
-def make_options(args: argparse.Namespace) -> Options:
-    qemu = find_binary(args.qemu)
-    dst_qemu = find_binary(args.dst_qemu) if args.dst_qemu else None
-    if not os.path.isfile(args.ovmf):
-        raise SetupError(f"OVMF firmware not found: {args.ovmf} "
-                         "(Debian: apt-get install ovmf)")
-    image = args.esp or args.image
-    if not os.path.isfile(image):
-        raise SetupError(f"guest image not found: {image} (build it with: make)")
-    return Options(
-        qemu=qemu, ovmf=args.ovmf, kernel=None if args.esp else args.image,
-        esp=args.esp, dst_qemu=dst_qemu, machine=args.machine,
-        dst_machine=args.dst_machine,
-        dst_args=_split(args.dst_args, "--dst-args") if args.dst_args is not None else None,
-        accel=args.accel, memory=args.memory, migrate_at=args.migrate_at,
-        timeout=args.timeout, keep_logs=args.keep_logs, log_dir=args.log_dir,
-        network=args.network,
-        warm_cache=None if args.cold_boot else WarmCache(cache_dir(args)))
-
-
-def cache_dir(args: argparse.Namespace) -> str:
-    return os.path.abspath(args.cache) if args.cache else default_dir()
 
 
 def repeat_notes(report: Report, repeat: int) -> list[str]:
@@ -200,15 +189,7 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
     if args.jobs < 1:
         raise SetupError("--jobs wants a positive count")
     entries = shard(select_entries(args, plan), args.shard)
-    opts = make_options(args)
-    for e in entries:     # unknown machine types: a set-up error, before booting
-        check_machine(opts.qemu, opts.machine or e.machine)
-        if opts.dst_qemu or opts.dst_machine:
-            check_machine(opts.dst_qemu or opts.qemu,
-                          opts.dst_machine or opts.machine or e.machine)
-    opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
-                              say=lambda m: print(m, file=sys.stderr),
-                              cache=cache_dir(args))
+    opts = prepare(args, entries)
     pairs = []
     if args.differential and args.boot_differential:
         raise SetupError("--differential and --boot-differential: one at a time")
@@ -239,15 +220,8 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
     run_all(runs, lambda run: Runner(run[0], opts, errata, seed=run[2]).run(),
             report, title, jobs=args.jobs, stop_on_fail=args.stop_on_fail)
     add_differentials(report, pairs, boot=args.boot_differential)
-    report.finish(logs=args.log_dir, notes=repeat_notes(report, args.repeat))
-    if args.junit:
-        report.write_junit(args.junit)
-    errors = [e for e in report.entries if e.outcome == "ERROR"]
-    if errors:
-        print(f"slotprobe: {errors[0].name}: set-up error: {errors[0].reason}",
-              file=sys.stderr)
-        return 2
-    return 0 if report.all_expected() else 1
+    return conclude(report, args, logs=args.log_dir,
+                    notes=repeat_notes(report, args.repeat))
 
 
 def add_differentials(report: Report, pairs: list[tuple[Entry, Entry, Entry]],
@@ -277,10 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan.check_errata(set(errata))
         if args.cmd == "list":
             print(plan.listing())
+            print(guest_test_listing(os.path.join(ROOT, "build", "slotprobe.efi")))
             return 0
         if args.cmd == "script":
-            devices = [w for d in args.device for w in _split(d, "--device")]
-            return cmd_script(args, errata, reports, devices, make_options)
+            return cmd_script(args, errata, reports)
         return cmd_run(args, plan, errata, reports)
     except (SetupError, ConfigError) as e:
         print(f"slotprobe: {e}", file=sys.stderr)

@@ -18,17 +18,17 @@ import time
 from dataclasses import dataclass, field
 from typing import IO
 
-from . import interrupt
+from . import contract, interrupt
 from .qmp import Qmp, QmpError
 
 PR_SET_PDEATHSIG = 1
 DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=4"
 # 8 decimal digits: successful migrations before this QEMU ran the guest.
 # fw_cfg file contents are not migrated, so each QEMU tells its own number.
-MIGRATION_FWCFG = "opt/slotprobe/migration"
-# Present only in QEMUs of a warm start (warmstart.py; lib/fwcfg.h FWCFG_WARM_FILE):
-# the image stops at checkpoint boot-ready before it reads its selection.
-WARM_FWCFG = "opt/slotprobe/warm"
+MIGRATION_FWCFG = contract.FWCFG_MIGRATION
+# Present only in QEMUs of a warm start (warmstart.py): the image stops at
+# checkpoint contract.WARM_CHECKPOINT before it reads its selection.
+WARM_FWCFG = contract.FWCFG_WARM
 
 
 class QemuError(Exception):
@@ -94,7 +94,7 @@ class Qemu:
                "-chardev", f"socket,id=hostlink,path={self.link_path}",
                "-serial", "chardev:hostlink",
                "-device", DEBUG_EXIT,
-               "-fw_cfg", f"name=opt/slotprobe/args,file={self.args_file}",
+               "-fw_cfg", f"name={contract.FWCFG_ARGS},file={self.args_file}",
                "-fw_cfg", f"name={MIGRATION_FWCFG},string={s.migration_count:08d}"]
         if s.warm:
             cmd += ["-fw_cfg", f"name={WARM_FWCFG},string=1"]

@@ -31,7 +31,7 @@ from .interrupt import check as check_interrupt
 FORMAT = 1                    # bump when the layout of an entry changes
 STATE, KEY_FILE = "state", "key.json"
 LOCK_TIMEOUT = 180.0          # seconds to wait for another run's build
-MAX_ENTRIES = 16              # older entries (by last use) are removed
+MAX_ENTRIES = 12              # older entries (by last use) are removed (~40 MB each)
 KEEP_RECENT = 600.0           # ... unless used in the last 10 minutes
 MAX_AGE = 14 * 86400.0        # entries unused this long are removed
 

@@ -26,13 +26,14 @@ import shutil
 import tempfile
 import time
 
-from .hostlink import Garbage, HostLink, Message
+from . import contract
+from .hostlink import Garbage, HostLink
 from .interrupt import check as check_interrupt
 from .qemu import Qemu, QemuError, QemuSpec
 from .qmp import QmpError
-from .warmcache import file_sha256
+from .warmcache import Obtained, WarmCache, file_sha256
 
-READY_CHECKPOINT = "boot-ready"     # lib/hostlink.h HOSTLINK_WARM_CHECKPOINT
+READY_CHECKPOINT = contract.WARM_CHECKPOINT
 READY_SEQ = 1                       # the image's first host-link line
 KEY_VERSION = 1                     # bump when the image's checkpoint changes meaning
 
@@ -68,6 +69,14 @@ def cache_key(spec: QemuSpec) -> dict:
         if path:
             key[what] = file_sha256(path)
     return key
+
+
+def obtain_state(cache: WarmCache, spec: QemuSpec,
+                 deadline: float) -> tuple[dict, Obtained]:
+    """(key, the cached state for spec), built by a cold boot when missing."""
+    key = cache_key(spec)
+    return key, cache.obtain(key, lambda dest: build_state(
+        spec, dest, max(5.0, deadline - time.monotonic())))
 
 
 def build_state(spec: QemuSpec, dest: str, timeout: float) -> None:

@@ -76,7 +76,8 @@ class Fake:
         self.migrate_status = "none"
         self.pc, self.seq, self.wait_go = 0, 0, None
         self.go = (0, "src")
-        self.wake = 0.0
+        # "boot_delay": seconds a booting (not incoming) fake takes to start the guest
+        self.wake = 0.0 if self.incoming else time.monotonic() + self.sc.get("boot_delay", 0)
         self.listener = None
         self.qbuf = self.lbuf = b""
         warm = any(a.startswith("name=opt/slotprobe/warm,") for a in opt(argv, "-fw_cfg"))
@@ -266,6 +267,7 @@ class Fake:
                 break
             data += chunk
         if self.sc.get("dst_load", "ok") == "fail":
+            sys.stderr.write("".join(w + "\n" for w in self.sc.get("dst_warnings", [])))
             sys.stderr.write("\n".join(PDS_ERROR) + "\n")
             sys.stderr.flush()
             os._exit(1)

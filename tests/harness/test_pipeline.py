@@ -42,11 +42,9 @@ class PipelineTest(unittest.TestCase):
         for n in (1, 2, 3):
             self.assertIn(f"fw_cfg migration={n:08d}", texts)
         self.assertEqual(sum("completed" in t for t in texts), 3)
-        # The destinations after the first were ready before their migration.
-        self.assertLess(max(r.timings["dst_ready"][1:]), min(0.05, r.timings["dst_ready"][0]),
-                        r.timings["dst_ready"])
-        # Source, three destinations, and the spare launched during the last
-        # migration (unused): every one reaped.
+        # Source, three destinations (each launched ahead and used: a spare
+        # not used would have added one more), and the spare launched during
+        # the last migration (unused): every one reaped.
         self.assertEqual(len(self.started()), 5)
         for pid in self.started():
             with self.assertRaises(ProcessLookupError):
