@@ -69,7 +69,7 @@ def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
             dst.start(timeout=min(20.0, timeout))
         result.dst_ready = time.monotonic() - t0
         assert src.qmp is not None and dst.qmp is not None
-        try:   # QEMU 7.2 defaults to 32 MiB/s, which only slows a test down
+        try:   # QEMU 7.2 caps at 128 MiB/s by default, which only slows a test down
             src.qmp.command("migrate-set-parameters", **{"max-bandwidth": 1 << 34})
         except QmpError:
             pass
