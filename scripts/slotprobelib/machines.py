@@ -46,6 +46,7 @@ class Machines:
         self.transcript: IO[str] | None = None
         self.warm = False                   # the source was restored (warmstart.py)
         self.spare: Qemu | None = None      # a destination launched ahead
+        self.spares_used = 0
 
     @classmethod
     def create(cls, entry: Entry, opts: Options) -> "Machines":
@@ -106,6 +107,7 @@ class Machines:
         spare, self.spare = self.spare, None
         if spare is not None:
             if spare.side == side and spare.spec == spec and spare.poll() is None:
+                self.spares_used += 1
                 return spare
             self.retire(spare)
         return self._new(side, spec)

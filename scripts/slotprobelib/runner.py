@@ -100,6 +100,7 @@ class Runner:
         result.seconds = time.monotonic() - t0
         result.seed = self.seed
         result.timings = self.session.timings
+        result.timings["spares_used"] = self.machines.spares_used
         result.observations = s.observations
         # Only unexpected results keep their folder: an XFAIL's evidence (the
         # destination's error lines) is quoted in the report already, and
