@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .warmcache import WarmCache
+
 
 @dataclass
 class Options:
@@ -24,3 +26,7 @@ class Options:
     migration_timeout: float = 60.0
     network: str | None = None       # overrides the entry's (unix | netns)
     dst_settle: float = 1.0          # probation of a destination, seconds
+    warm_cache: WarmCache | None = None   # None: every entry boots cold (--cold-boot)
+    # Launch the next migration's destination (-incoming defer) during the
+    # migration before it, so a migration does not wait for QEMU to start.
+    pipeline: bool = True

@@ -100,6 +100,7 @@ class GuestSession:
             location, register, value = ev.text.split()
             s.observations.append((s.checkpoints_passed, location, register, value))
         elif ev.verb == "result":
+            self.timings.setdefault("first_result", time.monotonic() - self.t_start)
             self._result(ev.text)
         elif ev.verb == "crash":
             s.crash = ("crashed: vector {} ({}) at rip={} error={} cr2={}"
