@@ -75,6 +75,7 @@
 #define PCI_IO_LIMIT_UPPER16	0x32
 #define PCI_ROM_ADDRESS1	0x38
 #define PCI_BRIDGE_CONTROL	0x3e
+#define  PCI_BRIDGE_CTL_BUS_RESET 0x40	/* Secondary bus reset */
 
 #define PCI_CLASS_BRIDGE_PCI	0x0604
 
@@ -91,6 +92,7 @@
 /* Power Management */
 #define PCI_PM_PMC		2
 #define PCI_PM_CTRL		4
+#define  PCI_PM_CTRL_STATE_MASK	0x0003	/* Current power state (D0 to D3) */
 
 /* MSI */
 #define PCI_MSI_FLAGS		0x02
@@ -153,6 +155,7 @@
 #define  PCI_EXP_FLAGS_IRQ	0x3e00
 #define PCI_EXP_DEVCAP		0x04
 #define PCI_EXP_DEVCTL		0x08
+#define  PCI_EXP_DEVCTL_BCR_FLR	0x8000	/* Bridge Configuration Retry / FLR */
 #define PCI_EXP_DEVSTA		0x0a
 #define  PCI_EXP_DEVSTA_TRPND	0x0020
 #define PCI_EXP_LNKCAP		0x0c
