@@ -21,10 +21,11 @@ elsewhere the answer is unknown (None).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 from .fingerprint import capabilities, read, word_masks
-from .pci_regs import DEFINES, REGISTERS
+from .pci_regs import DEFINES, FIELD_PREFIXES, REGISTERS
 
 _ID_BITS = {   # (offset, width) -> the bits QEMU's pci_init_cmask() sets
     (0x00, 2): 0xffff, (0x02, 2): 0xffff, (0x06, 2): DEFINES["PCI_STATUS_CAP_LIST"].value,
@@ -54,6 +55,7 @@ class Unit:
     width: int
     macro: str = ""
     area: Area | None = None
+    mask: int = 0xffffffff  # an unnamed dword: only its bytes no register names
 
 
 @dataclass
@@ -130,18 +132,21 @@ def units(f: dict) -> dict[tuple[str, str], Unit]:
                 out[(a.key, r.name)] = Unit((a.key, r.name), label, off, r.width, r.macro, a)
                 covered.update(range(off, off + r.width))
         for off in range(a.start, a.end, 4):
-            if not set(range(off, off + 4)) <= covered:
+            mask = sum(0xff << 8 * i for i in range(4) if off + i not in covered)
+            if mask:
                 rel = f"+0x{off - a.start:02x}"
                 label = f"{a.key} {rel}" if a.key != "header" else rel
-                out[(a.key, rel)] = Unit((a.key, rel), label, off, 4, "", a)
+                out[(a.key, rel)] = Unit((a.key, rel), label, off, 4, "", a, mask)
     return out
 
 
+@functools.lru_cache(maxsize=None)
 def fields_of(macro: str, width: int) -> list[tuple[str, int]]:
     """(name, mask) of a register's named fields, widest first, none overlapping."""
     limit = (1 << (8 * width)) - 1
+    prefix = FIELD_PREFIXES.get(macro, macro + "_")
     cands = [(n, d.value) for n, d in DEFINES.items()
-             if macro and n.startswith(macro + "_") and d.level == 2 and
+             if macro and n.startswith(prefix) and d.level == 2 and
              not n.endswith("_SHIFT") and 0 < d.value <= limit]
     chosen: list[tuple[str, int]] = []
     taken = 0
@@ -154,6 +159,8 @@ def fields_of(macro: str, width: int) -> list[tuple[str, int]]:
 
 def split_bits(bits: int, macro: str, width: int) -> list[tuple[str, int]]:
     """The fields `bits` falls in; runs of unnamed bits as "bits H:L"."""
+    if not bits:
+        return []
     out = [(n, m) for n, m in fields_of(macro, width) if bits & m]
     rest = bits & ~sum(m for _, m in out)
     bit = 0
@@ -231,7 +238,7 @@ def _diff_unit(bdf: str, u: Unit, v: Unit, fa: dict, fb: dict) -> list[Differenc
     va, vb = read(fa, u.offset, u.width), read(fb, v.offset, v.width)
     ma, mb = word_masks(fa, u.offset, u.width), word_masks(fb, v.offset, v.width)
     offs = {"offset_a": f"0x{u.offset:03x}", "offset_b": f"0x{v.offset:03x}"}
-    for name, m in split_bits(va ^ vb, u.macro, u.width):
+    for name, m in split_bits((va ^ vb) & u.mask, u.macro, u.width):
         out.append(Difference(bdf, "value", u.label, name, _field_value(va, m),
                               _field_value(vb, m), **offs,
                               checked={"A->B": checked_on_load(v, m, mb, ma),
@@ -240,7 +247,7 @@ def _diff_unit(bdf: str, u: Unit, v: Unit, fa: dict, fb: dict) -> list[Differenc
     for key in ("writable", "rw1c"):
         if ma[key] is not None and mb[key] is not None:
             changed |= ma[key] ^ mb[key]
-    for name, m in split_bits(changed, u.macro, u.width):
+    for name, m in split_bits(changed & u.mask, u.macro, u.width):
         out.append(Difference(bdf, "writability", u.label, name, _attr(ma, m), _attr(mb, m),
                               **offs))
     return out
