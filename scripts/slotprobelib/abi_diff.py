@@ -16,7 +16,12 @@ its wmask nor its w1cmask is (hw/pci/pci.c). cmask covers the ID registers
 Capabilities List) and every byte of each capability. We know the
 capabilities' extent where their length is known (lib/cfgprobe.c), the
 destination's writable bits as probed, RW1C bits as seen on either side;
-elsewhere the answer is unknown (None).
+elsewhere the answer is unknown (None). QEMU takes bits out of the cmask
+where the guest-visible value may legitimately change (QEMU_UNCHECKED):
+Link Status (hw/pci/pcie.c pcie_cap_v1_fill(); measured on 7.2.22: the
+seed's refused migration names i=0x6e, Slot Status, though the Link
+Status bytes before it differ too), and Presence Detect State from 8.1.0
+(625b370c45, the seed fix).
 """
 from __future__ import annotations
 
@@ -31,6 +36,12 @@ _ID_BITS = {   # (offset, width) -> the bits QEMU's pci_init_cmask() sets
     (0x00, 2): 0xffff, (0x02, 2): 0xffff, (0x06, 2): DEFINES["PCI_STATUS_CAP_LIST"].value,
     (0x08, 1): 0xff, (0x09, 1): 0xff, (0x0a, 2): 0xffff, (0x0e, 1): 0xff, (0x34, 1): 0xff,
 }
+# (capability ID, register, bits, first QEMU version that leaves them out of cmask)
+QEMU_UNCHECKED = [
+    (DEFINES["PCI_CAP_ID_EXP"].value, DEFINES["PCI_EXP_LNKSTA"].value, 0xffff, (0, 0, 0)),
+    (DEFINES["PCI_CAP_ID_EXP"].value, DEFINES["PCI_EXP_SLTSTA"].value,
+     DEFINES["PCI_EXP_SLTSTA_PDS"].value, (8, 1, 0)),
+]
 _CAP_NAMES = {(False, d.value): n[len("PCI_CAP_ID_"):] for n, d in DEFINES.items()
               if n.startswith("PCI_CAP_ID_")}
 _CAP_NAMES.update({(True, d.value): n[len("PCI_EXT_CAP_ID_"):] for n, d in DEFINES.items()
@@ -191,10 +202,33 @@ def _attr(masks: dict, m: int) -> str:
     return "+".join(parts) or "RO"
 
 
-def checked_on_load(u: Unit, bits: int, dst: dict, other: dict) -> bool | None:
+def version(fp: dict) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in str(fp.get("qemu_version", "")).split(".")[:3])
+    except ValueError:
+        return ()
+
+
+def _unchecked(u: Unit, dst_version: tuple[int, ...]) -> int:
+    """The bits of `u` the destination's QEMU leaves out of its cmask."""
+    out = 0
+    a = u.area
+    for cap, reg, bits, since in QEMU_UNCHECKED:
+        if a and not a.extended and a.cap_id == cap and dst_version >= since:
+            shift = 8 * (a.start + reg - u.offset)
+            if -32 < shift < 32:
+                out |= bits << shift if shift >= 0 else bits >> -shift
+    return out
+
+
+def checked_on_load(u: Unit, bits: int, dst: dict, other: dict,
+                    dst_version: tuple[int, ...] = ()) -> bool | None:
     """Does QEMU refuse a difference in `bits` of `u` when `dst` loads?"""
     if u.area is None or not u.area.known:
         return None
+    bits &= ~_unchecked(u, dst_version)
+    if not bits:
+        return False
     if u.area.key == "header":
         cmask = 0
         for (off, w), m in _ID_BITS.items():
@@ -212,7 +246,8 @@ def checked_on_load(u: Unit, bits: int, dst: dict, other: dict) -> bool | None:
     return bool(bits & ~free)
 
 
-def diff_function(bdf: str, fa: dict, fb: dict) -> list[Difference]:
+def diff_function(bdf: str, fa: dict, fb: dict,
+                  versions: tuple = ((), ())) -> list[Difference]:
     out: list[Difference] = []
     ua, ub = units(fa), units(fb)
     ca = {(c["extended"], c["id"]): c["offset"] for c in capabilities(fa)}
@@ -229,11 +264,12 @@ def diff_function(bdf: str, fa: dict, fb: dict) -> list[Difference]:
         v = ub.get(key)
         if v is None or v.width != u.width:
             continue
-        out += _diff_unit(bdf, u, v, fa, fb)
+        out += _diff_unit(bdf, u, v, fa, fb, versions)
     return out
 
 
-def _diff_unit(bdf: str, u: Unit, v: Unit, fa: dict, fb: dict) -> list[Difference]:
+def _diff_unit(bdf: str, u: Unit, v: Unit, fa: dict, fb: dict,
+               versions: tuple) -> list[Difference]:
     out = []
     va, vb = read(fa, u.offset, u.width), read(fb, v.offset, v.width)
     ma, mb = word_masks(fa, u.offset, u.width), word_masks(fb, v.offset, v.width)
@@ -241,8 +277,8 @@ def _diff_unit(bdf: str, u: Unit, v: Unit, fa: dict, fb: dict) -> list[Differenc
     for name, m in split_bits((va ^ vb) & u.mask, u.macro, u.width):
         out.append(Difference(bdf, "value", u.label, name, _field_value(va, m),
                               _field_value(vb, m), **offs,
-                              checked={"A->B": checked_on_load(v, m, mb, ma),
-                                       "B->A": checked_on_load(u, m, ma, mb)}))
+                              checked={"A->B": checked_on_load(v, m, mb, ma, versions[1]),
+                                       "B->A": checked_on_load(u, m, ma, mb, versions[0])}))
     changed = 0
     for key in ("writable", "rw1c"):
         if ma[key] is not None and mb[key] is not None:
@@ -266,5 +302,5 @@ def diff(a: dict, b: dict) -> list[Difference]:
         elif bdf not in fa:
             out.append(Difference(bdf, "function added", a="-", b=ident(fb[bdf])))
         else:
-            out += diff_function(bdf, fa[bdf], fb[bdf])
+            out += diff_function(bdf, fa[bdf], fb[bdf], (version(a), version(b)))
     return out
