@@ -21,15 +21,15 @@
  *
  * Parameters: none besides the common ones.
  */
-#include "lib/cfgname.h"
-#include "lib/guest_test.h"
-#include "lib/hostlink.h"
-#include "lib/libc.h"
-#include "lib/pci.h"
-#include "lib/pci_regs.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/slots.h"
+#include "cfgname.h"
+#include "guest_test.h"
+#include "hostlink.h"
+#include "libc.h"
+#include "pci.h"
+#include "pci_regs.h"
+#include "printf.h"
+#include "report.h"
+#include "slot_select.h"
 
 #define SNAPSHOT_POOL	(128 * 1024)	/* 32 PCIe functions at 4 KiB */
 #define MAX_SNAPSHOTS	PCI_MAX_FUNCS

@@ -19,13 +19,13 @@
  *
  * Parameters: none besides the common ones.
  */
-#include "lib/cfgprobe.h"
-#include "lib/guest_test.h"
-#include "lib/hostlink.h"
-#include "lib/pci.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/slots.h"
+#include "cfgprobe.h"
+#include "guest_test.h"
+#include "hostlink.h"
+#include "pci.h"
+#include "printf.h"
+#include "report.h"
+#include "slot_select.h"
 
 static struct cfgprobe_plan plan;
 

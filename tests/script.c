@@ -3,16 +3,17 @@
  * file opt/slotprobe/script), so a plan entry or `slotprobe script FILE`
  * can reproduce any sequence without rebuilding the image. The harness
  * (scripts/slotprobelib/script.py) compiles and checks the human script;
- * the interpreter is lib/script.c. A script that is missing, longer than
- * the buffer or malformed ends the run as a set-up error before any step.
+ * the interpreter is lib/script/ (script_parse.c, script_run.c). A script
+ * that is missing, longer than the buffer or malformed ends the run as a
+ * set-up error before any step.
  */
-#include "lib/contract.h"
-#include "lib/exit.h"
-#include "lib/fwcfg.h"
-#include "lib/guest_test.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/script.h"
+#include "contract.h"
+#include "exit.h"
+#include "fwcfg.h"
+#include "guest_test.h"
+#include "printf.h"
+#include "report.h"
+#include "script_run.h"
 
 
 static char text[SCRIPT_MAX_BYTES];

@@ -1,4 +1,4 @@
-"""The host-guest contract, read at import from lib/contract.h (the one
+"""The host-guest contract, read at import from lib/runtime/contract.h (the one
 place it is written): fw_cfg file names, exit codes, host link and script
 limits. Every `#define CONTRACT_X value` becomes X here; tests/harness/
 test_contract.py checks that the harness's constants are these values and

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import contract
 
-# code -> name, from lib/contract.h's CONTRACT_EXIT_* (lib/exit.h uses the same).
+# code -> name, from lib/runtime/contract.h's CONTRACT_EXIT_* (lib/runtime/exit.h uses the same).
 GUEST_CODES = {value: name[len("EXIT_"):] for name, value in contract.VALUES.items()
                if name.startswith("EXIT_")}
 

@@ -1,5 +1,5 @@
 """The register vocabulary, read from the C sources at import: values from
-lib/pci_regs.h (#define lines), registers from lib/pci_regs.def (an X-macro
+lib/pci/pci_regs.h (#define lines), registers from lib/pci/pci_regs.def (an X-macro
 list: PCI_REG(space, cap, macro, width), PCI_REG_ALIAS(alias, macro),
 PCI_SPAN(...)). One table for C and Python: tests/harness/test_pci_regs.py
 compiles the same files and checks both read the same values.
@@ -59,7 +59,7 @@ def parse_defines(path: str) -> dict[str, Define]:
 
 
 def short_name(space: str, cap: int, macro: str, defines: dict[str, Define]) -> str:
-    """PCI_EXP_SLTSTA -> SLTSTA, PCI_VENDOR_ID -> VENDOR_ID (lib/cfgname.c's rule)."""
+    """PCI_EXP_SLTSTA -> SLTSTA, PCI_VENDOR_ID -> VENDOR_ID (lib/pci/cfgname.c's rule)."""
     exp = space == "CAP" and cap == defines["PCI_CAP_ID_EXP"].value
     return macro[8:] if exp else macro[4:]
 

@@ -1,9 +1,9 @@
 """Scripted guest actions (guest test `script`): a human script, one step per
 line, compiled here into the resolved form the guest interpreter
-(lib/script.c) runs, handed over as fw_cfg file opt/slotprobe/script.
+(lib/script/script_run.c) runs, handed over as fw_cfg file opt/slotprobe/script.
 
 Why compile on the host: the register names come from the one register
-table (lib/pci_regs.def, REGS below), and every name, width, value and device is checked before QEMU
+table (lib/pci/pci_regs.def, REGS below), and every name, width, value and device is checked before QEMU
 starts, with the script's line number. The guest interpreter stays small:
 it only finds capabilities at run time (their offsets are the device's
 business) and the bus behind a port (the firmware numbers buses).
@@ -60,7 +60,7 @@ from .cfgfile import ConfigError
 from .devices import device_options
 
 FWCFG_NAME = contract.FWCFG_SCRIPT
-# The guest interpreter's limits (lib/contract.h).
+# The guest interpreter's limits (lib/runtime/contract.h).
 MAX_BYTES = contract.SCRIPT_MAX_BYTES
 MAX_STEPS = contract.SCRIPT_MAX_STEPS
 MAX_SAVES = contract.SCRIPT_MAX_SAVES
@@ -75,7 +75,7 @@ REFUSED_QMP = ("system_reset", "quit", "migrate", "migrate-incoming",
 HEADER, CAP, EXT = "h", "c", "e"
 
 # name -> (space, capability id, offset, width in bytes), from the one
-# register table (lib/pci_regs.def via pci_regs.py): short names as Linux
+# register table (lib/pci/pci_regs.def via pci_regs.py): short names as Linux
 # include/uapi/linux/pci_regs.h without the PCI_ / PCI_EXP_ prefix, and the
 # older aliases plans use (VENDOR, BAR0, EXP_FLAGS, AER_UNCOR_MASK, ...).
 _SPACE = {"HDR": HEADER, "TYPE0": HEADER, "TYPE1": HEADER, "CAP": CAP, "EXT": EXT}

@@ -1,5 +1,5 @@
-"""Files of the source tree the harness reads at import (lib/contract.h,
-lib/pci_regs.h, lib/pci_regs.def): found by name anywhere under lib/, so
+"""Files of the source tree the harness reads at import (lib/runtime/contract.h,
+lib/pci/pci_regs.h, lib/pci/pci_regs.def): found by name anywhere under lib/, so
 moving them between lib/ subfolders needs no change here."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The host-guest contract (lib/contract.h) on the harness side: contract.py
+"""The host-guest contract (lib/runtime/contract.h) on the harness side: contract.py
 reads every CONTRACT_ define and exposes exactly those, the harness's
 constants are those values, and no other source writes them again.
 tests/unit/test_contract.c is the guest half of the check."""
@@ -55,7 +55,7 @@ class ContractTest(unittest.TestCase):
                 [], "f", "e")
 
     def test_no_source_writes_a_contract_string_again(self):
-        """fw_cfg names appear as string literals only in lib/contract.h."""
+        """fw_cfg names appear as string literals only in lib/runtime/contract.h."""
         literals = [v for v in contract.VALUES.values() if isinstance(v, str)]
         paths = (glob.glob(os.path.join(ROOT, "lib", "**", "*.[ch]"), recursive=True)
                  + glob.glob(os.path.join(ROOT, "tests", "**", "*.c"), recursive=True)
@@ -70,7 +70,7 @@ class ContractTest(unittest.TestCase):
                 text = f.read()
             for value in literals:
                 with self.subTest(path=path, value=value):
-                    self.assertFalse(f'"{value}"' in text, "use lib/contract.h's name")
+                    self.assertFalse(f'"{value}"' in text, "use lib/runtime/contract.h's name")
 
     def test_no_harness_module_assigns_a_contract_number(self):
         """e.g. `LINE_MAX = 240` instead of contract.HOSTLINK_LINE_MAX."""

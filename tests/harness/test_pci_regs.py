@@ -1,4 +1,4 @@
-"""The one register table (lib/pci_regs.h + lib/pci_regs.def) as the harness
+"""The one register table (lib/pci/pci_regs.h + lib/pci/pci_regs.def) as the harness
 reads it (slotprobelib/pci_regs.py): every name unique, every field inside
 its register's width, SLOTPROBE_ names marked ours, and Python reading the
 same values as the C compiler (a program built from the same two files)."""

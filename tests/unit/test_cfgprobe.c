@@ -2,10 +2,10 @@
  * test_cfgprobe.c - lib/cfgprobe.c: which bits a fingerprint may write,
  * and what a probe of one word measures, on simulated functions.
  */
-#include "lib/cfgprobe.h"
-#include "lib/pci.h"
-#include "lib/pci_regs.h"
-#include "lib/time.h"
+#include "cfgprobe.h"
+#include "pci.h"
+#include "pci_regs.h"
+#include "time.h"
 #include "sim.h"
 #include "sim_rootport.h"
 #include "unit.h"

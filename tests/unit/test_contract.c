@@ -1,5 +1,5 @@
 /*
- * test_contract.c - the guest keeps the host-guest contract (lib/contract.h):
+ * test_contract.c - the guest keeps the host-guest contract (lib/runtime/contract.h):
  * its exit codes, fw_cfg names and host link are the header's, and the
  * script interpreter accepts exactly up to the header's limits, which the
  * harness enforces (scripts/slotprobelib/script.py reads the same header;
@@ -7,14 +7,14 @@
  */
 #include <string.h>
 
-#include "lib/console.h"
-#include "lib/contract.h"
-#include "lib/exit.h"
-#include "lib/fwcfg.h"
-#include "lib/hostlink.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/script.h"
+#include "console.h"
+#include "contract.h"
+#include "exit.h"
+#include "fwcfg.h"
+#include "hostlink.h"
+#include "printf.h"
+#include "report.h"
+#include "script_run.h"
 #include "sim.h"
 #include "unit.h"
 
@@ -90,7 +90,7 @@ UNIT_TEST(contract_script_delay_and_step_limits)
  * The longest log text the harness lets through reaches the harness whole:
  * "line N: TEXT" fits one report message (the console shows it all), and
  * "SP1 SEQ log PREFIXES line N: TEXT" one host link line (why
- * CONTRACT_SCRIPT_TEXT_MAX is 150, lib/contract.h).
+ * CONTRACT_SCRIPT_TEXT_MAX is 150, lib/runtime/contract.h).
  */
 UNIT_TEST(contract_longest_log_text_reaches_the_host_whole)
 {

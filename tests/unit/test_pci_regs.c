@@ -1,16 +1,16 @@
 /*
- * test_pci_regs.c - the register table (lib/pci_regs.def over lib/pci_regs.h)
+ * test_pci_regs.c - the register table (lib/pci/pci_regs.def over lib/pci/pci_regs.h)
  * as C reads it: names unique, each register aligned, inside its space and
- * 1, 2 or 4 bytes wide, and lib/cfgname.c naming every one of them. The
+ * 1, 2 or 4 bytes wide, and lib/pci/cfgname.c naming every one of them. The
  * harness side (tests/harness/test_pci_regs.py) checks fields against the
  * widths and that Python reads the same values as the C compiler.
  */
 #include <string.h>
 
-#include "lib/bitfield.h"
-#include "lib/cfgname.h"
-#include "lib/pci_regs.h"
-#include "lib/printf.h"
+#include "bitfield.h"
+#include "cfgname.h"
+#include "pci_regs.h"
+#include "printf.h"
 #include "unit.h"
 
 enum space { HDR, TYPE0, TYPE1, CAP, EXT };
@@ -28,7 +28,7 @@ struct entry {
 #define PCI_SPAN(space, cap, label, offset, width) { space, cap, #label, offset, width, true },
 #define PCI_REG_ALIAS(alias, macro)
 static const struct entry table[] = {
-#include "lib/pci_regs.def"
+#include "pci_regs.def"
 };
 #undef PCI_REG
 #undef PCI_SPAN
@@ -38,7 +38,7 @@ static const struct { const char *alias, *macro; } aliases[] = {
 #define PCI_REG(space, cap, macro, width)
 #define PCI_SPAN(space, cap, label, offset, width)
 #define PCI_REG_ALIAS(alias, macro) { #alias, #macro },
-#include "lib/pci_regs.def"
+#include "pci_regs.def"
 #undef PCI_REG
 #undef PCI_SPAN
 #undef PCI_REG_ALIAS
