@@ -8,7 +8,7 @@
  * dword is sent as "obs BDF V+OFF 0xVALUE", the space's size as "obs BDF
  * SIZE 0x100|0x1000", and for every slot whether a function answers behind
  * it ("obs BDF CHILD 0|1"). Then each function is probed word by word
- * (lib/cfgprobe.h: zeros, ones, restored; protected fields are not written)
+ * (lib/conformance/cfgprobe.h: zeros, ones, restored; protected fields are not written)
  * and each word of the header and of known capabilities is sent as
  * "obs BDF W+OFF WWWW.CCCC.PPPP[:reason]": writable bits, RW1C bits seen
  * cleared, protected bits and why. Space outside them: "obs BDF OUT+OFF

@@ -19,7 +19,7 @@
  * bits (protected bits keep their value), reads back after each, then
  * writes the word back as it was (RW1C bits it cleared stay clear: a
  * cleared event cannot be set again by software). Slot Control is written
- * one command at a time through lib/pcie_slot.h (PCIe r5.0 §6.7.3.2).
+ * one command at a time through lib/slot/slot.h (PCIe r5.0 §6.7.3.2).
  */
 #ifndef LIB_CFGPROBE_H
 #define LIB_CFGPROBE_H

@@ -14,7 +14,7 @@ config bytes that differ where the destination's cmask is set and neither
 its wmask nor its w1cmask is (hw/pci/pci.c). cmask covers the ID registers
 (vendor, device, revision, class, header type, capability pointer, Status
 Capabilities List) and every byte of each capability. We know the
-capabilities' extent where their length is known (lib/cfgprobe.c), the
+capabilities' extent where their length is known (lib/conformance/cfgprobe.c), the
 destination's writable bits as probed, RW1C bits as seen on either side;
 elsewhere the answer is unknown (None). QEMU takes bits out of the cmask
 where the guest-visible value may legitimately change (QEMU_UNCHECKED):

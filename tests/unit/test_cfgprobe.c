@@ -1,5 +1,5 @@
 /*
- * test_cfgprobe.c - lib/cfgprobe.c: which bits a fingerprint may write,
+ * test_cfgprobe.c - lib/conformance/cfgprobe.c: which bits a fingerprint may write,
  * and what a probe of one word measures, on simulated functions.
  */
 #include "cfgprobe.h"
