@@ -79,7 +79,14 @@ class Difference:
     b: str = ""
     offset_a: str = ""
     offset_b: str = ""
+    width: int = 0          # bytes of the register at offset_a / offset_b
     checked: dict = dataclasses.field(default_factory=dict)    # "A->B"/"B->A": True/False/None
+
+    def covers(self, bdf: str, offset: int, side: str = "b") -> bool:
+        """Is config byte `offset` of function `bdf` in this register (on side a or b)?"""
+        at = getattr(self, f"offset_{side}")
+        return bdf == self.function and bool(at) and \
+            int(at, 16) <= offset < int(at, 16) + self.width
 
     def text(self) -> str:
         where = f" {self.register}" if self.register else ""
@@ -273,7 +280,8 @@ def _diff_unit(bdf: str, u: Unit, v: Unit, fa: dict, fb: dict,
     out = []
     va, vb = read(fa, u.offset, u.width), read(fb, v.offset, v.width)
     ma, mb = word_masks(fa, u.offset, u.width), word_masks(fb, v.offset, v.width)
-    offs = {"offset_a": f"0x{u.offset:03x}", "offset_b": f"0x{v.offset:03x}"}
+    offs = {"offset_a": f"0x{u.offset:03x}", "offset_b": f"0x{v.offset:03x}",
+            "width": u.width}
     for name, m in split_bits((va ^ vb) & u.mask, u.macro, u.width):
         out.append(Difference(bdf, "value", u.label, name, _field_value(va, m),
                               _field_value(vb, m), **offs,
