@@ -12,7 +12,9 @@
  * and each word of the header and of known capabilities is sent as
  * "obs BDF W+OFF WWWW.CCCC.PPPP[:reason]": writable bits, RW1C bits seen
  * cleared, protected bits and why. Space outside them: "obs BDF OUT+OFF
- * 0xEND" (bytes OFF..END only read).
+ * 0xEND" (bytes OFF..END only read). One word or dword per line: the
+ * longest ("SP1 <seq> obs 0000:00:12.0 W+ffe ffff.ffff.ffff:interlock") is
+ * about 60 characters, far under CONTRACT_HOSTLINK_LINE_MAX (240).
  *
  * Checks: something was enumerated, and every probed word reads as found
  * afterwards (RW1C bits the probe cleared aside).
