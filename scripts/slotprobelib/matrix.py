@@ -10,9 +10,9 @@ the plan's migrating entries of group `default` and `pds-migration-control`
 Output: TAP for every run, a text grid per machine type, and with
 --html FILE one self-contained page (matrix_html.py). Exit status as for
 `run`: 0 every run as expected, 1 unexpected results, 2 set-up errors.
-A refused migration's reason is the destination's first error line, as
-`run` reports it (the decoder of QEMU's load errors, loadfail.py, is not
-in main yet)."""
+A refused migration is named as `run` names it (loadfail.py: device,
+register, fields with both values), and by the fingerprints' abi-diff
+field at the byte the destination refused."""
 from __future__ import annotations
 
 import argparse
@@ -22,7 +22,7 @@ import re
 import string
 from dataclasses import dataclass, field
 
-from . import abi_diff, fingerprint
+from . import abi_diff, fingerprint, loadfail
 from .cmd_common import conclude, device_words, prepare
 from .plan import Entry, Plan, check_params
 from .qemu_info import SetupError, check_machine, find_binary
@@ -30,12 +30,6 @@ from .report import EXPECTED, EntryResult, Report
 from .runner import Runner
 
 CONTROL = "pds-migration-control"
-# Where a destination refused the config space (QEMU's get_pci_config_device()
-# and vmstate lines). Only to point at the abi-diff field that covers it;
-# scripts/slotprobelib/loadfail.py (issue 12) decodes these fully once it
-# is in main.
-_BAD_BYTE = re.compile(r"Bad config data: i=0x([0-9a-f]+)")
-_DEVICE = re.compile(r"of device '(?:[0-9a-f]{4}:)?([0-9a-f]{2}:[0-9a-f]{2}\.[0-7])/")
 
 
 @dataclass
@@ -62,25 +56,40 @@ class Cell:
         return next((o for o in order if o in got), "SKIP")
 
 
+def _refusal_check(result: EntryResult):
+    """The check of a refused migration (migration_control.py words it, with
+    loadfail.py's decoding), or None."""
+    return next((c for c in result.checks if not c.ok and c.description.startswith("migration ")
+                 and " failed: " in c.description), None)
+
+
 def refused_at(result: EntryResult) -> tuple[str, int] | None:
-    """(function, config offset) a destination refused, from the failure's text."""
-    text = "\n".join([result.reason] + [d for c in result.checks for d in c.diagnostics])
-    byte, dev = _BAD_BYTE.search(text), _DEVICE.search(text)
-    return (dev.group(1), int(byte.group(1), 16)) if byte and dev else None
+    """(function, config offset) a destination refused: loadfail.py's parse
+    of its stderr; a device on a root bus only (its QEMU path is its BDF)."""
+    check = _refusal_check(result)
+    f = loadfail.parse("\n".join(check.diagnostics)) if check else None
+    if not f or not f.config:
+        return None
+    m = re.fullmatch(r"[0-9a-f]{4}:([0-9a-f]{2}:[0-9a-f]{2}\.[0-7])/.*", f.section)
+    return (m.group(1), f.config.offset) if m else None
 
 
 def decoded(cell: Cell) -> list[str]:
-    """Each refused migration of the cell, named by the abi-diff field at that byte."""
+    """Each refused migration of the cell as loadfail.py words it, and the
+    fingerprints' abi-diff field at the refused byte."""
     out = []
     for r in cell.results:
-        where = refused_at(r)
-        if not where:
+        check = _refusal_check(r)
+        if not check:
             continue
+        where = refused_at(r)
         names = [f"{d.register} {d.field}: {d.a} -> {d.b}"
-                 for d in cell.checked if d.covers(*where)]
-        out.append(f"{cell.src.label}->{cell.dst.label} {cell.machine}: {r.name}: "
-                   f"refused at {where[0]} +0x{where[1]:03x}: "
-                   + ("; ".join(names) or "no fingerprint difference there"))
+                 for d in cell.checked if where and d.covers(*where)]
+        line = f"{cell.src.label}->{cell.dst.label} {cell.machine}: {r.name}: " \
+               f"{check.description.split(' failed: ', 1)[1]}"
+        if names:
+            line += f" [fingerprints: {'; '.join(names)}]"
+        out.append(line)
     return out
 
 
