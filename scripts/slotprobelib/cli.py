@@ -18,6 +18,10 @@ from .cfgfile import ConfigError
 from .cmd_common import conclude, device_words, prepare
 from .differential import boot_variants, judge_boot_pair, judge_pair, variants
 from .errata import load_errata
+from .fingerprint_cmd import add_parsers as add_fingerprint_parsers
+from .fingerprint_cmd import cmd_abi_diff, cmd_fingerprint
+from .matrix import add_parser as add_matrix_parser
+from .matrix import cmd_matrix
 from .interrupt import Interrupted, install
 from .parallel import run_all
 from .plan import NETWORKS, Entry, Plan, check_params
@@ -97,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     for action in r._actions:
         if action.option_strings and action.dest != "help":
             s._add_action(action)
+    add_fingerprint_parsers(sub, r)
+    add_matrix_parser(sub, r)
     return p
 
 
@@ -260,6 +266,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.cmd == "script":
             return cmd_script(args, errata, reports)
+        if args.cmd == "fingerprint":
+            return cmd_fingerprint(args, errata, reports)
+        if args.cmd == "abi-diff":
+            return cmd_abi_diff(args)
+        if args.cmd == "matrix":
+            return cmd_matrix(args, plan, errata, reports)
         return cmd_run(args, plan, errata, reports)
     except (SetupError, ConfigError) as e:
         print(f"slotprobe: {e}", file=sys.stderr)
