@@ -21,8 +21,9 @@ from slotprobelib.session import GuestSession
 V72, Q60 = (7, 2, 22), "pc-q35-6.0"
 LD = "slot-regs: slot 00:12.0: PCI_EXP_LNKCTL_LD: RO, reads 0x0, PCIe r5.0 7.5.3.7 says RW"
 # On a 2.5 GT/s port (x-speed=2_5) Target Link Speed may be hardwired to 0
-# only: read-only 1 breaks "RW or hardwired 0", a bug qemu-port-lnkctl2-ro
-# (ports faster than 2.5 GT/s, where it must be RW) does not describe.
+# only (PCIe r5.0 §7.5.3.19): read-only 1 breaks "RW or hardwired 0", a bug
+# qemu-port-lnkctl2-ro (ports faster than 2.5 GT/s, where it must be RW) does
+# not describe.
 TLS_SLOW = ("slot-regs: slot 00:12.0: PCI_EXP_LNKCTL2_TLS: RO, reads 0x1, PCIe r5.0 "
             "7.5.3.19 says RW or hardwired 0 with Speed>2.5GT/s-")
 # What tests/errata.cfg matched that erratum by before keys.
