@@ -70,7 +70,11 @@ void report_prefix_pop(void)
 	prefixes[len] = 0;
 }
 
-/* "key=<test>/<field>/<cond> " for each key: first on the line, never cut by a long text. */
+/*
+ * "key=<test>/<field>/<cond> " for each key: first on the line, never cut by
+ * a long text. A key without a condition word (an attribute that has none)
+ * is left out: the check is then matched by its text.
+ */
 static void format_keys(char *buf, size_t size, const struct report_key *keys, int n)
 {
 	size_t len = 0;

@@ -33,6 +33,7 @@ struct report_key {
 	const char *field;
 	const char *cond;
 };
+/* "0 * (field)": the field's name as written, which must be a defined macro. */
 #define REPORT_KEY_INIT(field, cond) { &#field[0 * (field)], CONTRACT_COND_##cond }
 #define REPORT_KEY(field, cond) \
 	((struct report_key){ &#field[0 * (field)], CONTRACT_COND_##cond })

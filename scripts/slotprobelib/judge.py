@@ -60,7 +60,7 @@ def _why_not(c: Check, candidates: list[Erratum]) -> list[str]:
             notes.append(f"not known bug {e.id} alone: it explains "
                          f"{', '.join(sorted(e.fields & set(c.fields)))}, not "
                          f"{', '.join(extra)}")
-    if c.keys:
+    if c.keys and not notes:
         notes += _key_notes(c, [e for e in candidates if e.checks and not e.fix_present])
     return notes
 

@@ -93,6 +93,14 @@ class ByKey(unittest.TestCase):
         self.assertEqual(r.outcome, "XFAIL")
         self.assertIn("known bug qemu-port-lnkctl-ro", r.reason)
 
+    def test_a_declared_backport_that_still_fails_says_so(self):
+        mine = write(self.dir, "mine.cfg", "[qemu-port-lnkctl-ro]\nfix_present = yes\n")
+        r = self.judge([keyed(LD, "PCI_EXP_LNKCTL_LD:writable")], load_errata(ERRATA, mine))
+        self.assertEqual(r.outcome, "FAIL")
+        self.assertEqual(r.checks[0].diagnostics, [
+            f"known bug qemu-port-lnkctl-ro would explain this, but {mine} declares its "
+            "fix present"])
+
     def test_another_condition_whose_text_the_old_symptom_matched_is_a_fail(self):
         self.assertRegex(TLS_SLOW, OLD_LNKCTL2_SYMPTOM)       # the text alone was XFAIL
         r = self.judge([keyed(TLS_SLOW, "PCI_EXP_LNKCTL2_TLS:writable-or-0")])
