@@ -29,7 +29,7 @@
  * The host link (README "Host link"): "SP<proto> <seq> <verb> ..." on COM2.
  * 512 (240 before check keys): a failed check's keys come before its text
  * (below), and the longest line known, a continuous window's five keys and
- * text, is 420 (tests/unit/test_report.c).
+ * text, is 416 (tests/unit/test_report.c).
  */
 #define CONTRACT_HOSTLINK_PROTO		1
 #define CONTRACT_HOSTLINK_LINE_MAX	512	/* characters, without the newline */
