@@ -66,7 +66,7 @@ class Keys(unittest.TestCase):
         self.assertEqual(canonical_field("LNKCTL.LD"), "PCI_EXP_LNKCTL_LD")
         self.assertEqual(canonical_field("SLTSTA"), "PCI_EXP_SLTSTA")
         self.assertEqual(canonical_field("LNKCTL2[15:12]"), "PCI_EXP_LNKCTL2[15:12]")
-        self.assertEqual(canonical_field("PCI_EXP_LNKCTL2[10]"), "PCI_EXP_LNKCTL2[10]")
+        self.assertEqual(canonical_field("PCI_EXP_LNKCTL2[11]"), "PCI_EXP_LNKCTL2[11]")
         self.assertEqual(canonical_field("LNKCTL2[3:0]"), "PCI_EXP_LNKCTL2_TLS")
         self.assertIsNone(canonical_field("LNKCTL2[16]"))       # a 16-bit register
         self.assertEqual(parse_check("hotplug/SLTSTA.DLLSC:raised"),
