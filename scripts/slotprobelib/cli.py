@@ -20,7 +20,7 @@ from .differential import judge_pair, variants
 from .errata import load_errata
 from .interrupt import Interrupted, install
 from .parallel import run_all
-from .plan import NETWORKS, Entry, Plan, check_params
+from .plan import BACKENDS, NETWORKS, Entry, Plan, check_params
 from .qemu_info import SetupError
 from .report import Report
 from .runner import Runner
@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run N entries at once (each its own QEMUs and folder)")
     r.add_argument("--network", choices=NETWORKS,
                    help="unix sockets, or TCP between two network namespaces")
+    r.add_argument("--backend", choices=BACKENDS,
+                   help="who starts the VMs: QEMU directly, or libvirt")
+    r.add_argument("--libvirt-uri", metavar="URI",
+                   help="libvirt backend: this daemon, not the harness's own")
+    r.add_argument("--dst-libvirt-uri", metavar="URI",
+                   help="libvirt backend: migrate to this daemon (default --libvirt-uri)")
     # `script FILE`: every option of `run` (shared action objects, so new
     # run options apply here too), plus the script file.
     s = sub.add_parser("script", help="run a script file in guest test 'script'")

@@ -9,6 +9,7 @@ import tempfile
 from typing import IO
 
 from .errata import Version
+from .migration import MigrationResult, migrate
 from .options import Options
 from .plan import Entry
 from .qemu import Qemu, QemuSpec
@@ -85,13 +86,31 @@ class Machines:
         before it, plus itself (the guest reads it from fw_cfg)."""
         return self._new(side, self._spec(True, devices, migrations + 1, netns))
 
+    def args_path(self) -> str:
+        return os.path.join(self.rundir, "args")
+
+    def _make(self, side: str, spec: QemuSpec) -> Qemu:
+        return Qemu(spec, self.rundir, side, self.args_path(), self.transcript)
+
     def _new(self, side: str, spec: QemuSpec) -> Qemu:
-        q = Qemu(spec, self.rundir, side, os.path.join(self.rundir, "args"),
-                 self.transcript)
+        q = self._make(side, spec)
         self.live.append(q)
         if self.entry.script is not None:   # both sides: same fw_cfg files
             q.spec.fw_cfg[SCRIPT_FWCFG] = os.path.join(self.rundir, "script")
         return q
+
+    # -- what a backend does its own way (libvirt_machines.py) -----------------
+    def unavailable(self) -> str | None:
+        """Why this backend cannot run the entry here (a SKIP), or None."""
+        return None
+
+    def boot(self, q: Qemu, timeout: float) -> None:
+        """Starts the source."""
+        q.start(timeout=timeout)
+
+    def migrate(self, src: Qemu, dst: Qemu, number: int, timeout: float,
+                uri: str | None = None) -> MigrationResult:
+        return migrate(src, dst, number, timeout, uri=uri)
 
     def retire(self, q: Qemu) -> None:
         q.stop()
@@ -108,3 +127,11 @@ class Machines:
 
     def remove(self) -> None:
         shutil.rmtree(self.rundir, ignore_errors=True)
+
+
+def machines_for(entry: Entry, opts: Options) -> Machines:
+    """The entry's machines, made by the backend asked for (default QEMU)."""
+    if (opts.backend or entry.backend) == "libvirt":
+        from .libvirt_machines import LibvirtMachines   # only when asked for
+        return LibvirtMachines.create(entry, opts)
+    return Machines.create(entry, opts)

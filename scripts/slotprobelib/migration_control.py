@@ -20,7 +20,7 @@ from .actions import Action, AtCheckpoint, Migrate, Resume, RollBack, SendGo
 from .guest_exit import guest_code
 from .hostlink import Message
 from .machines import Machines, identity
-from .migration import MigrationResult, migrate, resume_source
+from .migration import MigrationResult, resume_source
 from .netns import NetnsPair
 from .options import Options
 from .plan import Entry
@@ -158,7 +158,7 @@ class MigrationController:
                                         state.migrations, ns)
         left = max(1.0, min(self.opts.migration_timeout, self.deadline - time.monotonic()))
         uri = f"tcp:{self.netns.address(ns)}:{4400 + n}" if self.netns and ns else None
-        m = migrate(cur, dst, n, left, uri=uri)
+        m = self.machines.migrate(cur, dst, n, left, uri=uri)
         self._time(m)
         if m.ok:
             return self._took_over(action, dst, n, m)

@@ -24,3 +24,6 @@ class Options:
     migration_timeout: float = 60.0
     network: str | None = None       # overrides the entry's (unix | netns)
     dst_settle: float = 1.0          # probation of a destination, seconds
+    backend: str | None = None       # overrides the entry's (qemu | libvirt)
+    libvirt_uri: str | None = None   # existing daemons instead of the harness's own
+    dst_libvirt_uri: str | None = None

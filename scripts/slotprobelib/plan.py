@@ -45,6 +45,9 @@ KEYS += ("script", "qmp_at")       # scripted guest actions (header comment)
 # --differential (differential.py): observations allowed to differ after a
 # migration, one per line: LOCATION REGISTER reason (fnmatch patterns).
 KEYS += ("differential_expect",)
+# Who starts the VMs: QEMU directly, or libvirt (libvirt_machines.py).
+KEYS += ("backend",)
+BACKENDS = ("qemu", "libvirt")
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Entry:
     network: str = "unix"                      # unix | netns (TCP between namespaces)
     # --differential: (location, register, reason) allowed to differ
     differential_expect: list[tuple[str, str, str]] = field(default_factory=list)
+    backend: str = "qemu"                      # qemu | libvirt
 
     def qmp_actions(self, checkpoint: str) -> list[QmpAction]:
         return [a for a in self.qmp_at if a.checkpoint == checkpoint]
@@ -134,6 +138,10 @@ def _race_keys(where: str, sec: dict[str, str]) -> dict[str, object]:
     if network not in NETWORKS:
         raise ConfigError(f"{where}: network must be one of {'|'.join(NETWORKS)}")
     out["network"] = network
+    backend = sec.get("backend", "qemu").strip()
+    if backend not in BACKENDS:
+        raise ConfigError(f"{where}: backend must be one of {'|'.join(BACKENDS)}")
+    out["backend"] = backend
     return out
 
 

@@ -17,7 +17,7 @@ from .guest_exit import guest_code
 from .interrupt import Interrupted
 from .interrupt import check as check_interrupt
 from .judge import judge
-from .machines import Machines, greeting_version
+from .machines import Machines, greeting_version, machines_for
 from .migration_control import MigrationController
 from .netns import NetnsError, NetnsPair, remove_stale, unavailable
 from .options import Options
@@ -52,18 +52,19 @@ class Runner:
     def run(self) -> EntryResult:
         e, o = self.entry, self.opts
         t0 = time.monotonic()
-        self.machines = machines = Machines.create(e, o)
+        self.machines = machines = machines_for(e, o)
         timeout = o.timeout or e.timeout
         done = False
         try:
+            why = machines.unavailable() or (
+                unavailable() if (o.network or e.network) == "netns" else None)
+            if why:
+                done = True
+                machines.remove()
+                return EntryResult(e.name, "SKIP", why, [Check(
+                    True, why, directive="SKIP " + why)], None,
+                    time.monotonic() - t0)
             if (o.network or e.network) == "netns":
-                why = unavailable()
-                if why:
-                    done = True
-                    machines.remove()
-                    return EntryResult(e.name, "SKIP", why, [Check(
-                        True, why, directive="SKIP " + why)], None,
-                        time.monotonic() - t0)
                 remove_stale()
                 self.netns = NetnsPair().__enter__()
             self._boot_and_collect(time.monotonic() + timeout, timeout)
@@ -114,7 +115,7 @@ class Runner:
                                            self.machines, self.netns, self.seed,
                                            deadline)
         try:
-            src.start(timeout=min(30.0, timeout))
+            self.machines.boot(src, timeout=min(30.0, timeout))
         except QemuError as err:
             # A guest may finish before QMP is through its handshake: then
             # judge what it said; otherwise QEMU did not start.
