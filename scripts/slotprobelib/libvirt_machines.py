@@ -185,8 +185,10 @@ class LibvirtQemu(Qemu):
         return DomainPaths(self.console_path, self.link_path, self.exit_path,
                            self.spec.migration_count)
 
-    def xml_file(self, text: str) -> str:
-        path = os.path.join(self.rundir, f"{self.side}-{int(time.monotonic() * 1e6)}.xml")
+    def xml_file(self, text: str, what: str = "attach") -> str:
+        """text in the run's folder (what libvirt was told, kept as evidence)."""
+        n = 1 + sum(f.startswith(f"{self.side}-{what}") for f in os.listdir(self.rundir))
+        path = os.path.join(self.rundir, f"{self.side}-{what}-{n}.xml")
         with open(path, "w") as f:
             f.write(text)
         return path
@@ -380,7 +382,7 @@ class LibvirtMachines(Machines):
         result = MigrationResult(False, 0.0)
         try:
             live = virsh(src.uri, "dumpxml", "--migratable", src.name)
-            xml = dst.xml_file(destination_xml(live, dst.paths()))
+            xml = dst.xml_file(destination_xml(live, dst.paths()), "domain")
             link_l = dst.listen()
             error = self._virsh_migrate(src, dst, xml, number, t0 + timeout)
             if error is None:

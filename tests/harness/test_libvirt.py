@@ -146,6 +146,8 @@ class SigkillMidMigrationTest(unittest.TestCase):
         folders = [open(f"/proc/{g}/cmdline").read().split("\0")[-2] for g in guards]
         domain = f"slotprobe-pds-migration-control-libvirt-{pid}-"
         self.assertEqual(len(guards), 2, "two daemons")
+        self.assertTrue(all(os.path.basename(f).startswith("slotprobe-libvirt-")
+                            and os.path.isdir(f) for f in folders), folders)
         self.assertTrue(processes_with(domain), "a QEMU of the domain runs")
         harness.kill()
         harness.wait()
