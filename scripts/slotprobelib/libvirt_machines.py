@@ -22,6 +22,7 @@ import json
 import os
 import re
 import select
+import shlex
 import signal
 import socket
 import subprocess
@@ -35,6 +36,7 @@ from .libvirt_domain import (USER_ALIAS, DomainError, DomainPaths, destination_x
                              domain_xml, hotplug_xml)
 from .machines import Machines
 from .migration import MigrationResult, reason_line
+from .netns import NetnsPair
 from .options import Options
 from .plan import Entry
 from .qemu import Qemu, QemuError, QemuSpec
@@ -341,14 +343,16 @@ class LibvirtMachines(Machines):
         return not self.opts.libvirt_uri
 
     def unavailable(self) -> str | None:
-        if (self.opts.network or self.entry.network) == "netns":
-            return "libvirt backend: --network netns is not supported (the daemons share one)"
+        if not self.own and (self.opts.network or self.entry.network) == "netns":
+            return "libvirt backend: --network netns needs the harness's own daemons"
         return unavailable(self.own)
 
-    def start_daemons(self, timeout: float) -> None:
+    def start_daemons(self, timeout: float, netns: NetnsPair | None) -> None:
+        """Two daemons (in the two namespaces with --network netns)."""
         if not self.own or self.daemons:
             return
-        self.daemons = [OwnDaemon(), OwnDaemon()]
+        names = netns.names if netns else (None, None)
+        self.daemons = [OwnDaemon(names[0]), OwnDaemon(names[1])]
         deadline = time.monotonic() + timeout
         for d in self.daemons:
             d.start(max(1.0, deadline - time.monotonic()))
@@ -363,10 +367,10 @@ class LibvirtMachines(Machines):
         return LibvirtQemu(spec, self.rundir, side, self.args_path(), self.transcript,
                            self.name)
 
-    def boot(self, q: Qemu, timeout: float) -> None:
+    def boot(self, q: Qemu, timeout: float, netns: NetnsPair | None = None) -> None:
         """Starts the daemons (first) and the source domain."""
         try:
-            self.start_daemons(max(timeout, 120.0))
+            self.start_daemons(max(timeout, 120.0), netns)
         except LibvirtError as e:
             raise QemuError(str(e)) from None
         assert isinstance(q, LibvirtQemu)
@@ -384,7 +388,7 @@ class LibvirtMachines(Machines):
             live = virsh(src.uri, "dumpxml", "--migratable", src.name)
             xml = dst.xml_file(destination_xml(live, dst.paths()), "domain")
             link_l = dst.listen()
-            error = self._virsh_migrate(src, dst, xml, number, t0 + timeout)
+            error = self._virsh_migrate(src, dst, xml, number, t0 + timeout, uri)
             if error is None:
                 dst.adopt(link_l, time.monotonic() + 20)
         except (LibvirtError, DomainError, QemuError) as e:
@@ -403,14 +407,18 @@ class LibvirtMachines(Machines):
         return result
 
     def _virsh_migrate(self, src: LibvirtQemu, dst: LibvirtQemu, xml: str,
-                       number: int, deadline: float) -> str | None:
+                       number: int, deadline: float, uri: str | None) -> str | None:
         """virsh migrate, within deadline: None, or why it failed."""
         sock = os.path.join(self.rundir, f"migrate-{number}.sock")
         cmd = ["virsh", "-q", "-c", src.uri, "migrate", "--live", "--p2p",
                "--xml", xml, src.name, dst.uri]
-        if self.own:   # else libvirt's default: TCP to the destination host
+        if uri:        # between network namespaces: "tcp:ADDR:PORT"
+            cmd += ["--migrateuri", "tcp://" + uri.removeprefix("tcp:")]
+        elif self.own:   # else libvirt's default: TCP to the destination host
             cmd += ["--migrateuri", f"unix://{sock}"]
         with open(os.path.join(self.rundir, f"migrate-{number}.log"), "w+") as out:
+            out.write(shlex.join(cmd) + "\n")
+            out.flush()
             p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                                  preexec_fn=_die_with_parent)
             try:
@@ -426,7 +434,7 @@ class LibvirtMachines(Machines):
                     p.kill()
                     p.wait()
             out.seek(0)
-            lines = [l.removeprefix("error: ") for l in out.read().splitlines() if l.strip()]
+            lines = [l.removeprefix("error: ") for l in out.read().splitlines()[1:] if l.strip()]
         if p.returncode == 0:
             return None
         return "virsh migrate: " + (lines[-1] if lines else f"exit {p.returncode}")

@@ -10,6 +10,7 @@ from typing import IO
 
 from .errata import Version
 from .migration import MigrationResult, migrate
+from .netns import NetnsPair
 from .options import Options
 from .plan import Entry
 from .qemu import Qemu, QemuSpec
@@ -104,8 +105,8 @@ class Machines:
         """Why this backend cannot run the entry here (a SKIP), or None."""
         return None
 
-    def boot(self, q: Qemu, timeout: float) -> None:
-        """Starts the source."""
+    def boot(self, q: Qemu, timeout: float, netns: NetnsPair | None = None) -> None:
+        """Starts the source (netns: the entry's namespaces, if any)."""
         q.start(timeout=timeout)
 
     def migrate(self, src: Qemu, dst: Qemu, number: int, timeout: float,

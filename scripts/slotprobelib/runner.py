@@ -115,7 +115,7 @@ class Runner:
                                            self.machines, self.netns, self.seed,
                                            deadline)
         try:
-            self.machines.boot(src, timeout=min(30.0, timeout))
+            self.machines.boot(src, min(30.0, timeout), self.netns)
         except QemuError as err:
             # A guest may finish before QMP is through its handshake: then
             # judge what it said; otherwise QEMU did not start.
