@@ -91,9 +91,8 @@ class OwnDaemon:
         with open(os.path.join(etc, "qemu.conf"), "w") as f:
             f.write(QEMU_CONF)
 
-    def start(self, timeout: float) -> None:
-        """Starts the daemon; returns once it answers (its first answer
-        waits for libvirt's probe of QEMU's capabilities, ~9 s measured)."""
+    def launch(self) -> None:
+        """Starts the daemon (wait_ready: until it answers)."""
         self._configure()
         cmd = ["unshare", "--mount", sys.executable, GUARD, str(os.getpid()), self.folder]
         if self.netns:
@@ -101,7 +100,11 @@ class OwnDaemon:
         with open(os.path.join(self.folder, "guard.log"), "wb") as log:
             self.guard = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                           stderr=log, start_new_session=True)
-        deadline = time.monotonic() + timeout
+
+    def wait_ready(self, deadline: float) -> None:
+        """Returns once the daemon answers: its first answer waits for
+        libvirt's probe of QEMU's capabilities (~9 s measured)."""
+        assert self.guard is not None
         while True:
             check_interrupt()
             try:
@@ -111,7 +114,7 @@ class OwnDaemon:
                 if self.guard.poll() is not None:
                     raise LibvirtError(f"libvirtd did not start: {e}") from None
                 if time.monotonic() > deadline:
-                    raise LibvirtError(f"libvirtd did not answer within {timeout:.0f}s: {e}")
+                    raise LibvirtError(f"libvirtd did not answer in time: {e}")
             time.sleep(0.3)
 
     def stop(self) -> None:

@@ -354,8 +354,10 @@ class LibvirtMachines(Machines):
         names = netns.names if netns else (None, None)
         self.daemons = [OwnDaemon(names[0]), OwnDaemon(names[1])]
         deadline = time.monotonic() + timeout
+        for d in self.daemons:    # side by side: each probes QEMU first
+            d.launch()
         for d in self.daemons:
-            d.start(max(1.0, deadline - time.monotonic()))
+            d.wait_ready(deadline)
 
     def _where(self, index: int) -> tuple[str, str | None]:
         if self.own:
