@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 
@@ -31,6 +32,18 @@ remember_owner = 0
 security_driver = "none"
 stdio_handler = "file"
 """
+CAPS_DIR = os.path.join("cache", "qemu", "capabilities")
+# libvirt's probe of each QEMU binary (~9 s on TCG, measured) as a daemon
+# left it in its cache: file name -> contents. Later daemons of this harness
+# start with them (libvirt checks they still match the binaries); kept in
+# memory only, so nothing outlives the harness.
+_caps: dict[str, bytes] = {}
+_caps_lock = threading.Lock()
+
+
+def caps_known() -> bool:
+    with _caps_lock:
+        return bool(_caps)
 
 
 class LibvirtError(Exception):
@@ -84,6 +97,12 @@ class OwnDaemon:
     def _configure(self) -> None:
         etc = os.path.join(self.folder, "etc")
         os.makedirs(etc)
+        caps = os.path.join(self.folder, CAPS_DIR)
+        os.makedirs(caps)
+        with _caps_lock:
+            for name, data in _caps.items():
+                with open(os.path.join(caps, name), "wb") as f:
+                    f.write(data)
         with open(os.path.join(etc, "libvirtd.conf"), "w") as f:
             f.write(f'host_uuid = "{uuid.uuid4()}"\n'
                     'auth_unix_rw = "none"\nauth_unix_ro = "none"\n'
@@ -117,8 +136,28 @@ class OwnDaemon:
                     raise LibvirtError(f"libvirtd did not answer in time: {e}")
             time.sleep(0.3)
 
+    def keep_caps(self) -> None:
+        """Remembers the daemon's probes for the daemons started later."""
+        caps = os.path.join(self.folder, CAPS_DIR)
+        try:
+            names = os.listdir(caps)
+        except OSError:
+            return
+        for name in names:
+            with _caps_lock:
+                if name in _caps:
+                    continue
+            try:
+                with open(os.path.join(caps, name), "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            with _caps_lock:
+                _caps[name] = data
+
     def stop(self) -> None:
         """Its domains, the daemon and the folder go (the guard does it)."""
+        self.keep_caps()
         if self.guard is not None and self.guard.poll() is None:
             self.guard.send_signal(signal.SIGTERM)
             try:

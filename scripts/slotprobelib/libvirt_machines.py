@@ -31,7 +31,8 @@ from typing import IO, Any, Callable
 
 from .interrupt import check as check_interrupt
 from . import contract
-from .libvirt_daemon import EMULATOR, LibvirtError, OwnDaemon, unavailable, virsh
+from .libvirt_daemon import (EMULATOR, LibvirtError, OwnDaemon, caps_known, unavailable,
+                             virsh)
 from .libvirt_domain import (USER_ALIAS, DomainError, DomainPaths, destination_xml,
                              domain_xml, hotplug_xml)
 from .machines import Machines
@@ -354,10 +355,14 @@ class LibvirtMachines(Machines):
         names = netns.names if netns else (None, None)
         self.daemons = [OwnDaemon(names[0]), OwnDaemon(names[1])]
         deadline = time.monotonic() + timeout
-        for d in self.daemons:    # side by side: each probes QEMU first
-            d.launch()
-        for d in self.daemons:
-            d.wait_ready(deadline)
+        first, second = self.daemons
+        first.launch()
+        if not caps_known():    # the second starts with the first's probes
+            first.wait_ready(deadline)
+            first.keep_caps()
+        second.launch()
+        first.wait_ready(deadline)
+        second.wait_ready(deadline)
 
     def _where(self, index: int) -> tuple[str, str | None]:
         if self.own:
