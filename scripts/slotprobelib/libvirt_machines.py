@@ -47,6 +47,8 @@ PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True)
 # "event DEVICE_DELETED at 1701432123.123456 for domain 'x': {...}"
 _EVENT = re.compile(r"^event (\S+) .*?for domain '[^']*': (.*)$")
+# QEMU's -msg timestamp=on prefix, as libvirt quotes QEMU's error lines
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z ")
 ENDED_POLL = 1.0        # seconds between domain state queries once the link closed
 
 
@@ -441,7 +443,8 @@ class LibvirtMachines(Machines):
                     p.kill()
                     p.wait()
             out.seek(0)
-            lines = [l.removeprefix("error: ") for l in out.read().splitlines()[1:] if l.strip()]
+            lines = [_STAMP.sub("", l.removeprefix("error: "))
+                     for l in out.read().splitlines()[1:] if l.strip()]
         if p.returncode == 0:
             return None
         return "virsh migrate: " + (lines[-1] if lines else f"exit {p.returncode}")
