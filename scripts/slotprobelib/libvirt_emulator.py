@@ -17,6 +17,14 @@ import sys
 
 PR_SET_PDEATHSIG = 1
 QEMU = os.environ.get("SLOTPROBE_QEMU", "/usr/bin/qemu-system-x86_64")
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def _forward(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:   # QEMU ended meanwhile (measured: libvirt's
+        pass                     # SIGTERM when QEMU closed its monitor)
 
 
 def _wait_qemu_or_harness(pid: int) -> None:
@@ -41,10 +49,12 @@ def main() -> int:
     if pid == 0:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         os.execv(QEMU, [QEMU] + sys.argv[1:])
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):   # virsh destroy
-        signal.signal(signum, lambda n, _f: os.kill(pid, n))
+    for signum in STOP_SIGNALS:        # virsh destroy: QEMU is the one to stop
+        signal.signal(signum, lambda n, _f: _forward(pid, n))
     _wait_qemu_or_harness(pid)
     _, status = os.waitpid(pid, 0)     # retried on EINTR (PEP 475)
+    for signum in STOP_SIGNALS:        # libvirt stops us once QEMU is gone:
+        signal.signal(signum, signal.SIG_IGN)   # the status is written first
     code = os.waitstatus_to_exitcode(status)
     path = os.environ.get("SLOTPROBE_EXIT_FILE")
     if path:

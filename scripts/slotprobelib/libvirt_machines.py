@@ -50,6 +50,7 @@ _EVENT = re.compile(r"^event (\S+) .*?for domain '[^']*': (.*)$")
 # QEMU's -msg timestamp=on prefix, as libvirt quotes QEMU's error lines
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z ")
 ENDED_POLL = 1.0        # seconds between domain state queries once the link closed
+EXIT_FILE_WAIT = 3.0    # for libvirt_emulator.py's status once the domain ended
 
 
 def _die_with_parent() -> None:
@@ -252,6 +253,14 @@ class LibvirtQemu(Qemu):
         except (OSError, ValueError):
             return None
 
+    def _read_exit_soon(self, deadline: float) -> int | None:
+        """The emulator wrapper writes the status just after QEMU ended."""
+        while True:
+            code = self._read_exit()
+            if code is not None or time.monotonic() >= deadline:
+                return code
+            time.sleep(0.05)
+
     def _running_here(self) -> bool:
         if self.domid is None:
             return False
@@ -274,8 +283,7 @@ class LibvirtQemu(Qemu):
             return None
         self._ended_check = now + ENDED_POLL
         if not self._running_here():
-            time.sleep(0.2)           # the emulator wrapper writes just after
-            code = self._read_exit()
+            code = self._read_exit_soon(time.monotonic() + EXIT_FILE_WAIT)
             self.status_known = code is not None
             self.returncode = code if code is not None else -signal.SIGKILL
         return self.returncode
