@@ -93,9 +93,12 @@ class LibvirtQmp:
         if self.closed:
             raise QmpError(f"{self.name}: {name}: domain gone")
         if name == "device_add":
+            try:
+                element = hotplug_xml(args, self.q.spec.devices)
+            except DomainError as e:
+                raise QmpError(f"{self.name}: {e}") from None
             return self._libvirt(timeout, "attach-device", self.q.name,
-                                 self.q.xml_file(hotplug_xml(args, self.q.spec.devices)),
-                                 "--live")
+                                 self.q.xml_file(element), "--live")
         if name == "device_del":
             return self._libvirt(timeout, "detach-device-alias", self.q.name,
                                  USER_ALIAS + str(args.get("id")), "--live")
@@ -115,7 +118,7 @@ class LibvirtQmp:
         self._log("->", "virsh " + " ".join(args))
         try:
             out = virsh(self.q.uri, *args, timeout=timeout).strip()
-        except (LibvirtError, DomainError) as e:
+        except LibvirtError as e:
             self._log("<-", str(e))
             raise QmpError(f"{self.name}: {e}") from None
         self._log("<-", out)

@@ -9,12 +9,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import unittest
 import xml.etree.ElementTree as ET
 
 from tests.harness.support import FAKE_QEMU, ROOT, SLOTPROBE
 from slotprobelib.libvirt_domain import (QEMU_NS, DomainError, DomainPaths,
                                          destination_xml, domain_xml, hotplug_xml)
+from slotprobelib.libvirt_machines import LibvirtQmp
+from slotprobelib.qmp import QmpError
 
 SEED = ["-device", "pcie-root-port,port=18,chassis=19,id=pcie-root-port18,bus=pcie.0,addr=0x12",
         "-device", "nec-usb-xhci,p2=4,p3=4,id=nex-usb-xhci0,bus=pcie-root-port18,addr=0x0"]
@@ -96,6 +99,25 @@ class DomainXmlTest(unittest.TestCase):
             hotplug_xml({"driver": "virtio-net-pci", "bus": "nowhere"}, SEED)
         with self.assertRaisesRegex(DomainError, "p2 and p3"):
             build(["-device", "nec-usb-xhci,p2=4,p3=8"])
+
+
+class LibvirtQmpTest(unittest.TestCase):
+    def test_device_add_without_a_libvirt_model_is_a_qmp_error(self):
+        q = types.SimpleNamespace(side="src", name="d", uri="qemu:///nowhere",
+                                  spec=types.SimpleNamespace(devices=SEED))
+        with self.assertRaisesRegex(QmpError, "no libvirt model for device_add of e1000"):
+            LibvirtQmp(q, None).command("device_add", driver="e1000", id="x")
+
+    def test_events_by_the_plan_ids(self):
+        qmp = LibvirtQmp(types.SimpleNamespace(side="src"), None)
+        qmp._event("event DEVICE_DELETED at 1.5 for domain 'd': "
+                   '{"device":"ua-hp0","path":"/machine/peripheral/ua-hp0"}')
+        qmp._event("event RESUME at 2.0 for domain 'd': <null>")
+        self.assertEqual(qmp.events, [
+            {"event": "DEVICE_DELETED",
+             "data": {"device": "hp0", "path": "/machine/peripheral/ua-hp0"}},
+            {"event": "RESUME", "data": {}}])
+        self.assertEqual(qmp.wait_event("RESUME", 0.1)["event"], "RESUME")
 
 
 class MissingLibvirtTest(unittest.TestCase):
