@@ -13,8 +13,10 @@ bookkeeping runs: device_add/device_del are `virsh attach-device` /
 definition (`virsh dumpxml --migratable`), in which libvirt drops a device
 once QEMU reported it DEVICE_DELETED; other commands are
 `virsh qemu-monitor-command`, events come from `virsh qemu-monitor-event`.
-The guest's exit status: libvirt_emulator.py (own daemons) writes QEMU's
-status to a file; with a daemon of the user's, the guest's bye line."""
+The guest's exit status: libvirt does not wait for QEMU, so QEMU runs under
+libvirt_emulator.py (the domain's <emulator>), which writes QEMU's status
+to the run's folder; a daemon on another host needs this checkout at the
+same path."""
 from __future__ import annotations
 
 import ctypes
@@ -187,7 +189,6 @@ class LibvirtQemu(Qemu):
         self.log_path: str | None = None    # the daemon's QEMU log, own daemons
         self._log_offset = 0
         self.domid: str | None = None
-        self.status_known = False           # exit status from libvirt_emulator.py
         self._ended_check = 0.0
 
     def paths(self) -> DomainPaths:
@@ -210,20 +211,20 @@ class LibvirtQemu(Qemu):
         except OSError:
             self._log_offset = 0
 
-    def domain_xml(self, emulator: str | None) -> str:
+    def domain_xml(self) -> str:
         s = self.spec
         if not s.kernel:
             raise QemuError("libvirt backend: boots --image only, not --esp")
         fw_cfg = {contract.FWCFG_ARGS: self.args_file, **s.fw_cfg}
         return domain_xml(self.name, s.machine, s.memory, s.ovmf, s.kernel,
-                          fw_cfg, s.devices, self.paths(), emulator, s.binary)
+                          fw_cfg, s.devices, self.paths(), EMULATOR, s.binary)
 
     def start(self, timeout: float = 20.0) -> None:
         """Creates the transient domain and connects to it."""
         link_l = self._listen(self.link_path)
         path = os.path.join(self.rundir, f"{self.side}-domain.xml")
         with open(path, "w") as f:
-            f.write(self.domain_xml(EMULATOR))
+            f.write(self.domain_xml())
         try:
             virsh(self.uri, "create", path, timeout=timeout)
         except LibvirtError as e:
@@ -277,7 +278,7 @@ class LibvirtQemu(Qemu):
             return self.returncode
         code = self._read_exit()
         if code is not None:
-            self.returncode, self.status_known = code, True
+            self.returncode = code
             return code
         # Without an exit file: once QEMU closed the host link, ask libvirt
         # (not on every poll: a virsh call costs ~50 ms).
@@ -287,7 +288,8 @@ class LibvirtQemu(Qemu):
         self._ended_check = now + ENDED_POLL
         if not self._running_here():
             code = self._read_exit_soon(time.monotonic() + EXIT_FILE_WAIT)
-            self.status_known = code is not None
+            # no status: the wrapper itself was killed (SIGKILL, the only
+            # signal it cannot pass on), so QEMU was too
             self.returncode = code if code is not None else -signal.SIGKILL
         return self.returncode
 
