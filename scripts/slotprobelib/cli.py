@@ -24,7 +24,7 @@ from .matrix import add_parser as add_matrix_parser
 from .matrix import cmd_matrix
 from .interrupt import Interrupted, install
 from .parallel import run_all
-from .plan import NETWORKS, Entry, Plan, check_params
+from .plan import BACKENDS, NETWORKS, Entry, Plan, check_params
 from .qemu_info import SetupError
 from .report import Report
 from .runner import Runner
@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--boot-differential", action="store_true",
                    help="run each entry booted cold and warm (from the saved "
                         "state); report every observation that differs")
+    r.add_argument("--backend", choices=BACKENDS,
+                   help="who starts the VMs: QEMU directly, or libvirt")
+    r.add_argument("--libvirt-uri", metavar="URI",
+                   help="libvirt backend: this daemon, not the harness's own")
+    r.add_argument("--dst-libvirt-uri", metavar="URI",
+                   help="libvirt backend: migrate to this daemon (default --libvirt-uri)")
     # `script FILE`: every option of `run` (shared action objects, so new
     # run options apply here too), plus the script file.
     s = sub.add_parser("script", help="run a script file in guest test 'script'")

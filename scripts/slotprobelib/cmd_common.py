@@ -39,6 +39,8 @@ def make_options(args: argparse.Namespace) -> Options:
     if not os.path.isfile(image):
         raise SetupError(f"guest image not found: {image} (build it with: make)")
     dst_args = args.dst_args
+    if args.dst_libvirt_uri and not args.libvirt_uri:
+        raise SetupError("--dst-libvirt-uri wants --libvirt-uri (the source's daemon)")
     return Options(
         qemu=qemu, ovmf=args.ovmf, kernel=None if args.esp else args.image,
         esp=args.esp, dst_qemu=dst_qemu, machine=args.machine,
@@ -46,7 +48,8 @@ def make_options(args: argparse.Namespace) -> Options:
         dst_args=split_words(dst_args, "--dst-args") if dst_args is not None else None,
         accel=args.accel, memory=args.memory, migrate_at=args.migrate_at,
         timeout=args.timeout, keep_logs=args.keep_logs, log_dir=args.log_dir,
-        network=args.network,
+        network=args.network, backend=args.backend, libvirt_uri=args.libvirt_uri,
+        dst_libvirt_uri=args.dst_libvirt_uri,
         warm_cache=None if args.cold_boot else WarmCache(cache_dir(args)))
 
 
