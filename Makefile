@@ -19,7 +19,8 @@ EFI_LIB  ?= /usr/lib
 B := build
 
 # Every source in boot/, lib/ and tests/ (one file per guest test) goes into the image.
-FW_C   := $(wildcard boot/*.c) $(wildcard lib/*.c) $(wildcard tests/*.c)
+FW_C   := $(wildcard boot/*.c) $(wildcard lib/*.c) $(wildcard lib/explore/*.c) \
+	$(wildcard tests/*.c)
 FW_ASM := $(wildcard boot/*.asm)
 FW_OBJ := $(FW_C:%.c=$(B)/fw/%.o) $(FW_ASM:%.asm=$(B)/fw/%.o) $(B)/fw/build_id.o
 
@@ -35,7 +36,8 @@ FW_LDFLAGS := -nostdlib -shared -Bsymbolic --no-undefined --apply-dynamic-relocs
 # The host build of lib/ for unit tests: no libc.c (the host has one), no
 # runtime.c and fault.c (they own the machine: EFI-only); printf & co. renamed
 # (host_names.h).
-HOST_LIB_C := $(filter-out lib/libc.c lib/runtime.c lib/fault.c,$(wildcard lib/*.c))
+HOST_LIB_C := $(filter-out lib/libc.c lib/runtime.c lib/fault.c,$(wildcard lib/*.c)) \
+	$(wildcard lib/explore/*.c)
 UNIT_C     := $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT_C := $(filter-out $(UNIT_C),$(wildcard tests/unit/*.c))
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -59,7 +61,7 @@ $(B)/fw/%.o: %.asm
 	$(NASM) -f elf64 -g -MD $(@:.o=.d) -o $@ $<
 
 # The build id names the exact sources: it changes when any of them does.
-$(B)/fw/build_id.c: $(FW_C) $(FW_ASM) $(wildcard lib/*.h) linker.ld Makefile
+$(B)/fw/build_id.c: $(FW_C) $(FW_ASM) $(wildcard lib/*.h lib/explore/*.h) linker.ld Makefile
 	@mkdir -p $(dir $@)
 	@id=$$(cat $^ | sha256sum | cut -c1-12); \
 	echo "const char slotprobe_build_id[] = \"$$id\";" > $@.tmp && mv $@.tmp $@
