@@ -312,6 +312,7 @@ void xcampaign_run(const struct xtarget *t, const struct xcampaign_cfg *c, struc
 				f.step = q.n - 1;
 		}
 		out->sequences++;
+		out->undefined += m.undefined;
 		if (hit) {
 			int before = out->nrec;
 

@@ -72,6 +72,8 @@ struct xcampaign {
 	int nrec;
 	struct xrecord rec[XMAX_FINDINGS];
 	int dropped;		/* new signatures beyond XMAX_FINDINGS */
+	int undefined;		/* sequences that left what the spec defines (the
+				   model stopped predicting the slot part-way) */
 };
 
 void xcampaign_run(const struct xtarget *t, const struct xcampaign_cfg *c, struct xcampaign *out);

@@ -93,11 +93,14 @@ UNIT_TEST(explore_conforming_port_gives_no_findings)
 	dt = seconds() - t0;
 	CHECK(result.sequences >= CONFORMING_SEQUENCES);
 	CHECK_EQ(result.nrec, 0);
+	/* Zero findings mean something only if the model kept predicting. */
+	CHECK(result.undefined * 100 < result.sequences);
 	for (int i = 0; i < result.nrec; i++)
 		print_record(&result.rec[i]);
 	fprintf(stdout, "  explore: conforming port, %d sequences (%ld steps) in %.2f s: "
-		"%.0f sequences/s, %d findings\n", result.sequences, result.steps, dt,
-		result.sequences / (dt > 0 ? dt : 1e-9), result.nrec);
+		"%.0f sequences/s, %d findings, %d left the defined state\n", result.sequences,
+		result.steps, dt, result.sequences / (dt > 0 ? dt : 1e-9), result.nrec,
+		result.undefined);
 }
 
 /* The step a minimized sequence must keep: the one that exercises the deviation. */
@@ -329,4 +332,68 @@ UNIT_TEST(explore_finding_prints_as_a_plan_entry)
 	/* The last line checks what the spec allows where the port read otherwise. */
 	CHECK(strstr(buf, "    expect16 slot-child 00:12.0 VENDOR 0xffff 0xffff\n"));
 	CHECK(strstr(buf, "write16 00:12.0 SLTCTL 0x") || strstr(buf, "write8 00:12.0 cap:0x10+0x19 0x"));
+}
+
+/* The lines tests/explore_script_lines.txt lists (the harness compiles the same file). */
+static int explore_lines(char lines[][160], int max)
+{
+	static const struct xstep steps[] = {
+		{ XOP_READ, PCI_EXP_SLTSTA, 2, 0 },
+		{ XOP_READ, PCI_EXP_SLTCTL + 1, 1, 0 },
+		{ XOP_READ, PCI_EXP_SLTCTL, 4, 0 },
+		{ XOP_READ, PCI_EXP_LNKCAP, 4, 0 },
+		{ XOP_WRITE, PCI_EXP_SLTCTL, 2, 0x07c0 },
+		{ XOP_WRITE, PCI_EXP_SLTCTL + 1, 1, 0x04 },
+		{ XOP_WRITE, PCI_EXP_SLTCTL, 4, 0x010807c0 },
+		{ XOP_WRITE, PCI_EXP_LNKCTL2, 2, 0x0003 },
+		{ XOP_READ_CHILD, 0, 2, 0 },
+		{ XOP_WAIT_CC, 0, 0, 0 },
+		{ XOP_DELAY, 0, 0, 1100 },
+		{ XOP_DEVICE_ADD, 0, 0, 0 },
+		{ XOP_DEVICE_DEL, 0, 0, 0 },
+		{ XOP_MIGRATE, 0, 0, 0 },
+	};
+	/* Findings end in an expect: a Power Controller Control read through its byte, a child. */
+	static const struct xfinding pcc = { XOR_VALUE, XR_RW, PCI_EXP_SLTCTL, 2,
+					     PCI_EXP_SLTCTL_PCC, "PCI_EXP_SLTCTL_PCC",
+					     PCI_EXP_SLTCTL_PCC, 0, false, 0, 0 };
+	static const struct xfinding child = { XOR_VALUE, XR_CHILD_GONE, XREG_CHILD, 2, 0xffff,
+					       "Vendor ID behind the slot", 0x1af4, 0xffff,
+					       false, 0, 0 };
+	static struct xrecord rec;
+	static char buf[4096];
+	int n = 0;
+
+	for (unsigned int i = 0; i < sizeof(steps) / sizeof(steps[0]) && n < max; i++, n++)
+		xstep_script(&steps[i], &names.script, n + 1, lines[n], 160);
+	for (int k = 0; k < 2 && n < max; k++, n++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.f = k ? child : pcc;
+		rec.min.n = 1;
+		rec.min.s[0] = k ? steps[8] : steps[1];
+		xrecord_report(&rec, &names, buf, sizeof(buf));
+		buf[strlen(buf) - 1] = 0;		/* the entry's last line, without its newline */
+		snprintf(lines[n], 160, "%s", strrchr(buf, '\n') + 1 + strlen("script = "));
+	}
+	return n;
+}
+
+UNIT_TEST(explore_writes_the_script_lines_the_harness_compiles)
+{
+	static char want[32][160], got[32][160];
+	FILE *f = fopen("tests/explore_script_lines.txt", "r");
+	int n = 0, made;
+
+	if (!CHECK(f))
+		return;
+	while (n < 32 && fgets(want[n], sizeof(want[n]), f)) {
+		want[n][strcspn(want[n], "\n")] = 0;
+		if (want[n][0] && want[n][0] != '#')
+			n++;
+	}
+	fclose(f);
+	made = explore_lines(got, 32);
+	CHECK_EQ(made, n);
+	for (int i = 0; i < n && i < made; i++)
+		CHECK_STR(got[i], want[i]);
 }
