@@ -681,7 +681,7 @@ static bool check_child(struct xmodel *m, uint32_t v, struct xfinding *out)
 		out->reg_off = XREG_CHILD;
 		out->reg_size = 2;
 		out->field = 0xffff;
-		out->field_name = "Vendor ID behind the slot";
+		out->field_name = "VENDOR";
 		out->got = v;
 		out->want = c->allowed == 1 ? 0xffff : vendor;
 		out->has_alt = c->allowed == 3;
@@ -839,7 +839,7 @@ static bool device_add(struct xmodel *m, const struct xobs *o, struct xfinding *
 	if (m->undefined || present < 0 || m->adapter.due)
 		return false;
 	if (o->ok == (present == 1))
-		return host_finding(XR_ADD, PCI_EXP_SLTSTA, "device_add accepted", o->ok, f);
+		return host_finding(XR_ADD, PCI_EXP_SLTSTA, "device_add", o->ok, f);
 	if (!o->ok)
 		return false;
 	change(m, &m->adapter, 1, o->t1, XR_PDS, ev(m, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDC), XR_PDC);
@@ -860,7 +860,7 @@ static bool device_del(struct xmodel *m, const struct xobs *o, struct xfinding *
 	if (m->undefined || present < 0 || m->adapter.due)
 		return false;
 	if (o->ok != (present == 1))
-		return host_finding(XR_DEL, PCI_EXP_SLTSTA, "device_del accepted", o->ok, f);
+		return host_finding(XR_DEL, PCI_EXP_SLTSTA, "device_del", o->ok, f);
 	if (!o->ok)
 		return false;
 	if (powered < 0 || m->power.due || xmodel_cmd_pending(m, o->t0))
@@ -932,7 +932,7 @@ bool xmodel_step(struct xmodel *m, const struct xstep *s, const struct xobs *o,
 		return device_del(m, o, f);
 	case XOP_MIGRATE:
 		advance(m, o->t1);
-		return !o->ok && host_finding(XR_MIGRATE, XREG_NONE, "migration accepted", false, f);
+		return !o->ok && host_finding(XR_MIGRATE, XREG_NONE, "migration", false, f);
 	}
 	return false;
 }

@@ -334,7 +334,7 @@ static const char *reg_words(uint8_t off)
 	const struct regattr_reg *reg = xmodel_reg_at(off);
 
 	if (off == XREG_CHILD)
-		return "VENDOR behind the slot";
+		return "slot-child";
 	if (off == XREG_NONE || !reg)
 		return "-";
 	return reg->obs;
@@ -383,6 +383,20 @@ static int last_line(const struct xrecord *rec, const struct xscript_names *nm, 
 			    to_access(f, &r, f->want));
 }
 
+static const char *host_words(const struct xfinding *f)
+{
+	switch (f->rule) {
+	case XR_MIGRATE:
+		return "the migration was refused";
+	case XR_ADD:
+		return f->got ? "device_add was accepted into an occupied slot"
+			      : "device_add into the empty slot was refused";
+	default:
+		return f->got ? "device_del was accepted with no adapter in the slot"
+			      : "device_del of the adapter in the slot was refused";
+	}
+}
+
 static int summary(const struct xrecord *rec, const struct xreport_names *nm, char *buf, int len)
 {
 	const struct xfinding *f = &rec->f;
@@ -403,8 +417,7 @@ static int summary(const struct xrecord *rec, const struct xreport_names *nm, ch
 	else if (f->oracle == XOR_COMMAND)
 		w += snprintf(buf + w, len - w, "What happened: no Command Completed within 1 s");
 	else
-		w += snprintf(buf + w, len - w, "What happened: %s: %s", f->field_name,
-			      f->got ? "yes" : "no");
+		w += snprintf(buf + w, len - w, "What happened: %s", host_words(f));
 	if (f->oracle == XOR_VALUE && f->has_alt)
 		w += snprintf(buf + w, len - w, " 0x%x)", f->alt);
 	return w + snprintf(buf + w, len - w, ".\n");

@@ -324,7 +324,8 @@ UNIT_TEST(explore_finding_prints_as_a_plan_entry)
 	if (!CHECK_EQ(result.nrec, 1))
 		return;
 	xrecord_report(&result.rec[0], &names, buf, sizeof(buf));
-	CHECK(strstr(buf, "# Finding: value VENDOR behind the slot"));
+	CHECK(strstr(buf, "# Finding: value slot-child VENDOR child-gone\n"));
+	CHECK(strstr(buf, "What happened: slot-child VENDOR read 0x1af4, the spec allows 0xffff."));
 	CHECK(strstr(buf, "What the spec says: no function answers behind a slot whose link "
 		      "is down (all ones) (PCIe r5.0 2.9.1)"));
 	CHECK(strstr(buf, "\n[explore-finding]\nmachine = pc-q35-7.2\ndevices = -device "));
@@ -358,7 +359,7 @@ static int explore_lines(char lines[][160], int max)
 					     PCI_EXP_SLTCTL_PCC, "PCI_EXP_SLTCTL_PCC",
 					     PCI_EXP_SLTCTL_PCC, 0, false, 0, 0 };
 	static const struct xfinding child = { XOR_VALUE, XR_CHILD_GONE, XREG_CHILD, 2, 0xffff,
-					       "Vendor ID behind the slot", 0x1af4, 0xffff,
+					       "VENDOR", 0x1af4, 0xffff,
 					       false, 0, 0 };
 	static struct xrecord rec;
 	static char buf[4096];
