@@ -28,8 +28,9 @@
  *   the spec gives none) and goes down once any of them goes; Data Link
  *   Layer State Changed is set on every change of DL Link Active. A write of
  *   1 to Retrain Link with the link up sets Link Bandwidth Management Status.
- *   Behind the slot (§2.9.1, §6.6.1): no function answers without the link
- *   (all ones); the adapter's function answers within 100 ms + 1.0 s of it.
+ *   Behind the slot (§2.9.1, §2.3.2, §6.6.1): no function answers without
+ *   the link (Unsupported Request, read as all ones); the adapter's function
+ *   answers within 100 ms + 1.0 s of the link coming up.
  *   Migration (slotprobe's invariant, not the spec's): accepted from every
  *   state a guest can reach, and invisible to the guest.
  */
@@ -67,7 +68,7 @@ const struct xrule_text xrule_texts[XR_COUNT] = {
 	[XR_DLLSC] = { "dllsc", "Data Link Layer State Changed is set when DL Link Active changes",
 		       "PCIe r5.0 7.5.3.11" },
 	[XR_CHILD_GONE] = { "child-gone", "no function answers behind a slot whose link is down (all ones)",
-			    "PCIe r5.0 2.9.1" },
+			    "PCIe r5.0 2.9.1, 2.3.2" },
 	[XR_CHILD_BACK] = { "child-back", "the adapter's function answers within 100 ms + 1.0 s of the "
 			    "link coming up", "PCIe r5.0 6.6.1" },
 	[XR_EIS] = { "eis", "writing 1 to Electromechanical Interlock Control toggles the interlock "

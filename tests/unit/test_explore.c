@@ -19,8 +19,12 @@
 #include <sys/time.h>	/* <time.h> would be lib/time.h (-Ilib) */
 
 #include "explore_sim.h"
+#include "lib/explore/explore_pci.h"
 #include "lib/explore/explore_run.h"
+#include "lib/hostlink.h"
 #include "lib/pci_regs.h"
+#include "lib/time.h"
+#include "sim.h"
 #include "unit.h"
 
 #define CONFORMING_SEQUENCES 10000
@@ -327,7 +331,7 @@ UNIT_TEST(explore_finding_prints_as_a_plan_entry)
 	CHECK(strstr(buf, "# Finding: value slot-child VENDOR child-gone\n"));
 	CHECK(strstr(buf, "What happened: slot-child VENDOR read 0x1af4, the spec allows 0xffff."));
 	CHECK(strstr(buf, "What the spec says: no function answers behind a slot whose link "
-		      "is down (all ones) (PCIe r5.0 2.9.1)"));
+		      "is down (all ones) (PCIe r5.0 2.9.1, 2.3.2)"));
 	CHECK(strstr(buf, "\n[explore-finding]\nmachine = pc-q35-7.2\ndevices = -device "));
 	CHECK(strstr(buf, "\nscript = "));
 	/* The last line checks what the spec allows where the port read otherwise. */
@@ -397,4 +401,48 @@ UNIT_TEST(explore_writes_the_script_lines_the_harness_compiles)
 	CHECK_EQ(made, n);
 	for (int i = 0; i < n && i < made; i++)
 		CHECK_STR(got[i], want[i]);
+}
+
+/*
+ * The guest's target (lib/explore/explore_pci.c) on the simulated machine:
+ * real config accesses, lib/time.h's clock, resets done the pciehp way
+ * instead of rebuilding the machine. Short delays keep the PM-timer clock
+ * cheap; host actions are the harness's, so none here.
+ */
+static void pci_campaign(int mutant, int sequences, struct xpci_target *x)
+{
+	struct xcampaign_cfg c;
+	struct xtarget sim_t, t;
+	struct pcie_slot s;
+
+	explore_sim_target(&sim_t, mutant);
+	sim_t.reset(NULL);
+	time_init(SIM_PM_TIMER_PORT, false);
+	hostlink_init(false, 1000);
+	CHECK_EQ(slot_init(&s, pci_bdf(0, 0, 0x12, 0)), 0);
+	xpci_target_init(&t, x, &s);
+	campaign_cfg(&c, 3, sequences);
+	c.gen.weight[XG_ADD] = c.gen.weight[XG_DEL] = c.gen.weight[XG_MIGRATE] = 0;
+	c.gen.weight[XG_WAIT_CC] = 0;
+	c.gen.max_delay_ms = 5;
+	c.replays = 1;
+	c.stop_at_first = mutant != MUT_NONE;
+	xcampaign_run(&t, &c, &result);
+}
+
+UNIT_TEST(explore_pci_target_resets_like_pciehp_and_finds_a_mutant)
+{
+	struct xpci_target x;
+
+	pci_campaign(MUT_NONE, 150, &x);
+	CHECK_EQ(result.sequences, 150);
+	CHECK_EQ(result.nrec, 0);
+	for (int i = 0; i < result.nrec; i++)
+		print_record(&result.rec[i]);
+	CHECK(x.dirty > 0);		/* sequences do change the slot ... */
+	CHECK(x.restores == 0);		/* ... but the spec's port keeps its adapter */
+
+	pci_campaign(MUT_ABPE_READ_ONLY, 150, &x);
+	CHECK_EQ(result.nrec, 1);
+	CHECK(result.nrec == 1 && result.rec[0].min.n <= MAX_MINIMIZED);
 }
