@@ -216,7 +216,11 @@ static bool simplify(const struct mini *x, struct xseq *q)
 				c.value &= ~(1u << b);
 				changed |= try_step(x, q, i, c);
 			}
-		} else if (s.op == XOP_DELAY) {
+		} else if (s.op == XOP_WAIT_CC) {	/* a wait that only waited: a delay */
+			changed |= try_step(x, q, i, (struct xstep){ XOP_DELAY, 0, 0, 1000 });
+		}
+		s = q->s[i];
+		if (s.op == XOP_DELAY) {
 			while (i < q->n && q->s[i].op == XOP_DELAY && q->s[i].value) {
 				struct xstep c = q->s[i];
 
@@ -271,6 +275,9 @@ static void record(const struct xtarget *t, const struct xcampaign_cfg *c,
 	rec->seen = 1;
 	rec->min = *q;
 	xminimize(t, &c->model, f, &rec->min, c->replays);
+	/* What the minimized sequence shows: same signature, its own values. */
+	if (xrun_replay(t, &c->model, &rec->min, &rec->f) < 0)
+		rec->f = *f;
 }
 
 /* A prologue finding: the one read that shows it. */
@@ -404,7 +411,7 @@ static int summary(const struct xrecord *rec, const struct xreport_names *nm, ch
 	const struct regattr_reg *reg = xmodel_reg_at(f->reg_off);
 	int w;
 
-	w = snprintf(buf, len, "# What was done: the %d step%s below on %s (%s). ", rec->min.n,
+	w = snprintf(buf, len, "What was done: the %d step%s below on %s (%s). ", rec->min.n,
 		     rec->min.n == 1 ? "" : "s", nm->script.port,
 		     nm->hypervisor ? nm->hypervisor : "the port under test");
 	w += snprintf(buf + w, len - w, "What the spec says: %s (%s%s%s). ", rule->what,
@@ -420,17 +427,40 @@ static int summary(const struct xrecord *rec, const struct xreport_names *nm, ch
 		w += snprintf(buf + w, len - w, "What happened: %s", host_words(f));
 	if (f->oracle == XOR_VALUE && f->has_alt)
 		w += snprintf(buf + w, len - w, " 0x%x)", f->alt);
-	return w + snprintf(buf + w, len - w, ".\n");
+	return w + snprintf(buf + w, len - w, ".");
+}
+
+/* @text as comment lines of at most @width characters ("# " included). */
+static int wrap_comment(const char *text, int width, char *buf, int len)
+{
+	int w = 0;
+
+	while (*text && w < len) {
+		int n = (int)strlen(text), cut = n;
+
+		if (n > width - 2) {
+			for (cut = width - 2; cut > 0 && text[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = width - 2;
+		}
+		w += snprintf(buf + w, len - w, "# %.*s\n", cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+	return w;
 }
 
 int xrecord_report(const struct xrecord *rec, const struct xreport_names *nm, char *buf, int len)
 {
-	char sig[120];
+	char sig[120], para[1024];
 	int w;
 
 	xfinding_signature(&rec->f, sig, sizeof(sig));
 	w = snprintf(buf, len, "# Finding: %s\n", sig);
-	w += summary(rec, nm, buf + w, len - w);
+	summary(rec, nm, para, sizeof(para));
+	w += wrap_comment(para, 78, buf + w, len - w);
 	w += snprintf(buf + w, len - w, "[%s]\n", nm->entry);
 	if (nm->machine)
 		w += snprintf(buf + w, len - w, "machine = %s\n", nm->machine);
