@@ -5,19 +5,37 @@
  * minimized on this machine and printed as a plan entry (lines
  * "explore-entry: ..."). Parameters: seed (1), sequences (20), replays (1:
  * each minimization candidate replayed once; 5 for the issue's 5-of-5),
- * migrate (0: the plan migrates at checkpoint explore-migrate when 1).
- * Findings are FAIL lines: an on-demand test, in no group.
+ * migrate (0; 1: migrations as steps, at checkpoint explore-migrate, where
+ * the plan migrates). The slot's device is re-added at explore-restore (plan
+ * qmp_at device_add) when a sequence left the slot empty. Findings are FAIL
+ * lines: an on-demand test, in no group.
  */
-#include "lib/explore/explore_pci.h"
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/libc.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/slots.h"
-#include "lib/time.h"
+#include "explore_pci.h"
+#include "args.h"
+#include "guest_test.h"
+#include "hostlink.h"
+#include "libc.h"
+#include "printf.h"
+#include "report.h"
+#include "slot_select.h"
+#include "time.h"
 
 static struct xcampaign result;		/* large: not on the stack */
+
+/* The harness's part: a migration here (true when one happened) ... */
+static bool migrate(void)
+{
+	struct hostlink_go go;
+	unsigned int before = hostlink_migrations();
+
+	return report_checkpoint("explore-migrate", &go) && go.migrations > before;
+}
+
+/* ... and the device added again here. */
+static void restore(void)
+{
+	report_checkpoint("explore-restore", NULL);
+}
 static char entry[4096];
 
 static void print_entry(const struct xrecord *rec, const char *port, int i)
@@ -39,6 +57,7 @@ static void print_entry(const struct xrecord *rec, const char *port, int i)
 }
 
 GUEST_TEST(explore_main, "explore", "slot child seed sequences replays migrate",
+	   "explore-migrate explore-restore",
 	   "random sequences against a hot-plug slot, judged by a spec model")
 {
 	struct xcampaign_cfg c = { 0 };
@@ -58,7 +77,7 @@ GUEST_TEST(explore_main, "explore", "slot child seed sequences replays migrate",
 	c.gen.weight[XG_ADD] = c.gen.weight[XG_DEL] = 0;	/* explore_pci.h */
 	if (!arg_bool("migrate", false))
 		c.gen.weight[XG_MIGRATE] = 0;
-	xpci_target_init(&t, &x, &s);
+	xpci_target_init(&t, &x, &s, migrate, restore);
 
 	t0 = time_now_us();
 	xcampaign_run(&t, &c, &result);

@@ -93,8 +93,10 @@ static uint16_t sltctl_value(struct xrng *r, struct xmodel *m)
 			v ^= PCI_EXP_SLTCTL_PCC;
 			break;
 		default:	/* the interlock, power limit / in-band PD disables, bit 15 */
-			v ^= (uint16_t)((uint32_t[]){ PCI_EXP_SLTCTL_EIC, 0x2000, 0x4000,
-						       0x8000 })[xrng_below(r, 4)];
+			v ^= (uint16_t)((uint32_t[]){ PCI_EXP_SLTCTL_EIC,
+						       PCI_EXP_SLTCTL_ASPL_DISABLE,
+						       PCI_EXP_SLTCTL_IBPD_DISABLE,
+						       0x8000 /* RsvdP */ })[xrng_below(r, 4)];
 		}
 	}
 	return v;

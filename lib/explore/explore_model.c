@@ -41,8 +41,10 @@
 const struct xrule_text xrule_texts[XR_COUNT] = {
 	[XR_NONE] = { "none", "no rule", "" },
 	[XR_RO] = { "ro", "a read-only field keeps its value", "PCIe r5.0 7.4 Table 7-2 (RO, HwInit)" },
-	[XR_RW] = { "rw", "an RW field reads back the latest write (Slot Control: even before the "
-		    "command completes)", "PCIe r5.0 7.4 Table 7-2, 7.5.3.10" },
+	[XR_RW] = { "rw", "an RW field reads back the latest write",
+		    "PCIe r5.0 7.4 Table 7-2 (RW)" },
+	[XR_RW_CMD] = { "rw", "a Slot Control field reads back the latest write, even before "
+			"its command completes", "PCIe r5.0 7.5.3.10" },
 	[XR_HARDWIRED] = { "hardwired", "the field is hardwired to 0 on this port", "PCIe r5.0 7.5.3" },
 	[XR_READS_ZERO] = { "reads-zero", "the bit always reads 0 (Retrain Link, Electromechanical Interlock "
 			    "Control)", "PCIe r5.0 7.5.3.7, 7.5.3.10" },
@@ -87,7 +89,6 @@ enum { EV_UNKNOWN, EV_ZERO, EV_ONE, EV_MAYBE, EV_DUE };
 
 /* Register offsets in the PCI Express capability, and bits, used below. */
 #define BIT_OF(mask) (__builtin_ctz(mask))
-#define LNKCTL2_EMC 0x0400	/* Enter Modified Compliance (§7.5.3.19) */
 
 /* ---- the register table ---- */
 
@@ -519,7 +520,7 @@ static void predict(const struct xmodel *m, int r, const struct regattr_field *f
 		break;
 	case RA_RW:
 	case RA_RW_OR_ZERO:
-		p->rule = XR_RW;
+		p->rule = reg->offset == PCI_EXP_SLTCTL ? XR_RW_CMD : XR_RW;
 		p->any = (m->known[r] & k) != k;
 		p->value = m->val[r] & k;
 		if (attr == RA_RW_OR_ZERO && (m->hardwired[r] & k)) {
@@ -819,7 +820,7 @@ static void apply_write(struct xmodel *m, uint8_t off, uint8_t size, uint32_t va
 		} else if (reg->offset == PCI_EXP_LNKCTL2) {
 			if (be & PCI_EXP_LNKCTL2_TLS)
 				m->tls_undefined = !tls_supported(m, v & PCI_EXP_LNKCTL2_TLS);
-			m->compliance = m->val[r] & (PCI_EXP_LNKCTL2_ENTER_COMP | LNKCTL2_EMC);
+			m->compliance = m->val[r] & (PCI_EXP_LNKCTL2_ENTER_COMP | SLOTPROBE_EXP_LNKCTL2_EMC);
 		}
 	}
 	/* Status bits cleared by this write first, then what the control part does. */

@@ -5,10 +5,10 @@
  * the function behind awaited, events cleared.
  */
 #include "explore_pci.h"
-#include "hostlink.h"
 #include "libc.h"
 #include "pci.h"
 #include "pci_regs.h"
+#include "slot_board.h"
 #include "time.h"
 
 static uint16_t reg_at(const struct xpci_target *x, uint8_t off)
@@ -48,12 +48,10 @@ static uint16_t target_child(void *ctx)
 
 static bool target_host(void *ctx, uint8_t op)
 {
-	struct hostlink_go go;
-	unsigned int before = hostlink_migrations();
+	struct xpci_target *x = ctx;
 
-	if (op != XOP_MIGRATE)
-		return false;	/* not offered by the guest (explore_pci.h) */
-	return hostlink_checkpoint("explore-migrate", &go) && go.migrations > before;
+	/* device add/del: not offered by the guest (explore_pci.h) */
+	return op == XOP_MIGRATE && x->migrate();
 }
 
 static void target_delay(void *ctx, uint64_t us)
@@ -66,22 +64,14 @@ static uint64_t target_now(void *ctx)
 	return time_now_us();
 }
 
-/* Any command still in flight is waited for (1 s) and its completion cleared. */
-static void settle_command(struct pcie_slot *s)
-{
-	s->cmd_busy = true;
-	s->cmd_started_us = time_now_us();
-	slot_wait_cmd(s);
-}
-
 static void target_reset(void *ctx)
 {
 	struct xpci_target *x = ctx;
 	struct pcie_slot *s = &x->slot;
 	uint16_t keep = PCI_EXP_SLTCTL_PCC | PCI_EXP_SLTCTL_PIC | PCI_EXP_SLTCTL_AIC;
-	struct hostlink_go go;
+	struct slot_board b;
 
-	settle_command(s);
+	slot_wait_foreign_cmd(s);	/* a command the sequence left in flight */
 	if (slot_ctrl(s) != x->sltctl || link_ctrl(s) != x->lnkctl ||
 	    !(slot_status(s) & PCI_EXP_SLTSTA_PDS))
 		x->dirty++;
@@ -89,10 +79,10 @@ static void target_reset(void *ctx)
 	pci_cfg_write16(s->port, reg_at(x, PCI_EXP_LNKCTL2), x->lnkctl2);
 	if (!(slot_status(s) & PCI_EXP_SLTSTA_PDS)) {
 		x->restores++;
-		hostlink_checkpoint("explore-restore", &go);
+		x->restore();
 	}
 	if (!slot_is_powered_on(s))
-		slot_power_on(s);
+		slot_board_added(s, SLOT_BOARD_EMPTY_OK, &b);
 	/* Enables and the rest as they were; power and indicators as pciehp left them. */
 	slot_write_cmd(s, x->sltctl, (uint16_t)~keep & ~PCI_EXP_SLTCTL_EIC);
 	slot_set_indicators(s, x->sltctl & PCI_EXP_SLTCTL_PIC, x->sltctl & PCI_EXP_SLTCTL_AIC);
@@ -103,10 +93,13 @@ static void target_reset(void *ctx)
 			PCI_EXP_LNKSTA_LBMS | PCI_EXP_LNKSTA_LABS);
 }
 
-void xpci_target_init(struct xtarget *t, struct xpci_target *x, const struct pcie_slot *s)
+void xpci_target_init(struct xtarget *t, struct xpci_target *x, const struct pcie_slot *s,
+		      bool (*migrate)(void), void (*restore)(void))
 {
 	memset(x, 0, sizeof(*x));
 	x->slot = *s;
+	x->migrate = migrate;
+	x->restore = restore;
 	x->sltctl = slot_ctrl(s) & (uint16_t)~PCI_EXP_SLTCTL_EIC;
 	x->lnkctl = link_ctrl(s) & (uint16_t)~PCI_EXP_LNKCTL_RL;
 	x->lnkctl2 = pci_cfg_read16(s->port, reg_at(x, PCI_EXP_LNKCTL2));

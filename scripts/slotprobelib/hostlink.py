@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Union
 
-PROTO = 1
-LINE_MAX = 240
+from . import contract
+
+PROTO = contract.HOSTLINK_PROTO
+LINE_MAX = contract.HOSTLINK_LINE_MAX
 RESULT_STATUSES = ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS")
 VERBS = ("hello", "log", "checkpoint", "result", "obs", "crash", "summary",
          "error", "bye")

@@ -5,9 +5,9 @@
  * attribute masks, a wrapper around the port's write hook, the migration.
  */
 #include "explore_sim.h"
-#include "lib/hw.h"
-#include "lib/pci.h"
-#include "lib/pci_regs.h"
+#include "hw.h"
+#include "pci.h"
+#include "pci_regs.h"
 #include "sim.h"
 #include "sim_rootport.h"
 

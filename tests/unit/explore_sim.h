@@ -7,7 +7,7 @@
 #ifndef EXPLORE_SIM_H
 #define EXPLORE_SIM_H
 
-#include "lib/explore/explore_run.h"
+#include "explore_run.h"
 
 enum explore_mutant {
 	MUT_NONE,

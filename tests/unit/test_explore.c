@@ -16,14 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>	/* <time.h> would be lib/time.h (-Ilib) */
+#include <sys/time.h>	/* <time.h> would be lib/machine/time.h (-I) */
 
 #include "explore_sim.h"
-#include "lib/explore/explore_pci.h"
-#include "lib/explore/explore_run.h"
-#include "lib/hostlink.h"
-#include "lib/pci_regs.h"
-#include "lib/time.h"
+#include "explore_pci.h"
+#include "explore_run.h"
+#include "pci_regs.h"
+#include "time.h"
 #include "sim.h"
 #include "unit.h"
 
@@ -426,6 +425,15 @@ UNIT_TEST(explore_writes_the_script_lines_the_harness_compiles)
  * instead of rebuilding the machine. Short delays keep the PM-timer clock
  * cheap; host actions are the harness's, so none here.
  */
+static bool no_migration(void)
+{
+	return false;
+}
+
+static void no_restore(void)
+{
+}
+
 static void pci_campaign(int mutant, int sequences, struct xpci_target *x)
 {
 	struct xcampaign_cfg c;
@@ -435,9 +443,8 @@ static void pci_campaign(int mutant, int sequences, struct xpci_target *x)
 	explore_sim_target(&sim_t, mutant);
 	sim_t.reset(NULL);
 	time_init(SIM_PM_TIMER_PORT, false);
-	hostlink_init(false, 1000);
 	CHECK_EQ(slot_init(&s, pci_bdf(0, 0, 0x12, 0)), 0);
-	xpci_target_init(&t, x, &s);
+	xpci_target_init(&t, x, &s, no_migration, no_restore);
 	campaign_cfg(&c, 3, sequences);
 	c.gen.weight[XG_ADD] = c.gen.weight[XG_DEL] = c.gen.weight[XG_MIGRATE] = 0;
 	c.gen.weight[XG_WAIT_CC] = 0;
