@@ -1,11 +1,11 @@
 /*
  * explore_seq.c - steps, random numbers and script lines (see explore_seq.h).
  */
+#include "cfgname.h"
 #include "explore_seq.h"
 #include "libc.h"
 #include "pci_regs.h"
 #include "printf.h"
-#include "regattr.h"
 
 bool xstep_is_host(const struct xstep *s)
 {
@@ -31,13 +31,10 @@ uint32_t xrng_below(struct xrng *r, uint32_t n)
 	return (uint32_t)(((uint64_t)xrng_next(r) * n) >> 32);
 }
 
-/* The register table's names are script.py's names (regattr.h `obs`). */
+/* The one register table's names (pci_regs.def), as scripts use them. */
 const char *xreg_name(uint8_t off, uint8_t size)
 {
-	for (int i = 0; i < regattr_nregs; i++)
-		if (regattr_regs[i].offset == off && regattr_regs[i].width == size)
-			return regattr_regs[i].obs;
-	return NULL;
+	return cfgname_cap_reg(PCI_CAP_ID_EXP, off, size);
 }
 
 static int reg_line(const struct xstep *s, const char *verb, const char *port,
