@@ -13,11 +13,10 @@ import dataclasses
 import os
 import shlex
 
-from .cmd_common import conclude, prepare
+from .cmd_common import conclude, run_alone
 from .plan import Entry, Plan
 from .qemu_info import SetupError
 from .report import Report
-from .runner import Runner
 
 MARK = "explore-entry: "          # tests/explore.c prints each line so
 FINDINGS = "findings.cfg"
@@ -60,13 +59,8 @@ def cmd_explore(args: argparse.Namespace, plan: Plan, errata: dict,
                 reports: list[Report]) -> int:
     e = explore_entry(args, plan)
     out = os.path.abspath(args.out)
-    opts = prepare(args, [e])
-    report = Report()
-    reports.append(report)
-    report.comment(f"{e.name}: seed {args.explore_seed}, {args.sequences} sequence(s) "
-                   f"on {opts.machine or e.machine}")
-    runner = Runner(e, opts, errata)
-    result = runner.run()
+    runner, result, report = run_alone(
+        e, args, errata, reports, f"seed {args.explore_seed}, {args.sequences} sequence(s)")
     text = findings_plan(runner.logs, e)
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, FINDINGS)
