@@ -81,10 +81,11 @@ GUEST_TEST(explore_main, "explore", "slot child seed sequences replays migrate",
 
 	t0 = time_now_us();
 	xcampaign_run(&t, &c, &result);
-	report_info("explore: seed %llu, %d sequences, %ld steps in %llu ms; %d resets found "
-		    "the slot changed, %u device_add restores", (unsigned long long)c.seed,
-		    result.sequences, result.steps,
-		    (unsigned long long)((time_now_us() - t0) / 1000), x.dirty, x.restores);
+	report_info("explore: seed %llu, %d sequences, %ld steps in %llu ms (%llu ms of it "
+		    "minimizing); %d resets found the slot changed, %u device_add restores",
+		    (unsigned long long)c.seed, result.sequences, result.steps,
+		    (unsigned long long)((time_now_us() - t0) / 1000),
+		    (unsigned long long)(result.minimize_us / 1000), x.dirty, x.restores);
 	report(result.nrec == 0, "explore: %d finding(s), %d sequence(s) left what the spec "
 	       "defines", result.nrec, result.undefined);
 	for (int i = 0; i < result.nrec; i++) {

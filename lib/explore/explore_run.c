@@ -255,6 +255,7 @@ static void record(const struct xtarget *t, const struct xcampaign_cfg *c,
 		   int sequence)
 {
 	struct xrecord *rec;
+	uint64_t t0;
 
 	for (int i = 0; i < out->nrec; i++) {
 		if (xfinding_same(&out->rec[i].f, f)) {
@@ -274,10 +275,12 @@ static void record(const struct xtarget *t, const struct xcampaign_cfg *c,
 	rec->steps_before = out->steps;
 	rec->seen = 1;
 	rec->min = *q;
+	t0 = t->now_us(t->ctx);
 	xminimize(t, &c->model, f, &rec->min, c->replays);
 	/* What the minimized sequence shows: same signature, its own values. */
 	if (xrun_replay(t, &c->model, &rec->min, &rec->f) < 0)
 		rec->f = *f;
+	out->minimize_us += t->now_us(t->ctx) - t0;
 }
 
 /* A prologue finding: the one read that shows it. */

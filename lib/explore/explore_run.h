@@ -74,6 +74,7 @@ struct xcampaign {
 	int dropped;		/* new signatures beyond XMAX_FINDINGS */
 	int undefined;		/* sequences that left what the spec defines (the
 				   model stopped predicting the slot part-way) */
+	uint64_t minimize_us;	/* of the run's time, spent minimizing (target clock) */
 };
 
 void xcampaign_run(const struct xtarget *t, const struct xcampaign_cfg *c, struct xcampaign *out);
