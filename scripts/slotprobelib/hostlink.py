@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from . import contract
+from .cfglayout import check_cap_line
 
 PROTO = contract.HOSTLINK_PROTO
 LINE_MAX = contract.HOSTLINK_LINE_MAX
 RESULT_STATUSES = ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS")
-VERBS = ("hello", "log", "checkpoint", "result", "obs", "crash", "summary",
+VERBS = ("hello", "log", "checkpoint", "result", "obs", "cap", "crash", "summary",
          "error", "bye")
 _KV = re.compile(r"^([a-z][a-z0-9_-]*)=(\S*)$")
 
@@ -76,6 +77,8 @@ def _check_args(verb: str, text: str) -> tuple[dict[str, str], str | None]:
         return {}, "result: status must be one of " + "|".join(RESULT_STATUSES)
     if verb == "obs" and len(words) != 3:
         return {}, "obs: needs <location> <register> <value>"
+    if verb == "cap":       # a function's capability layout (cfglayout.py)
+        return {}, check_cap_line(words)
     return {}, None
 
 
