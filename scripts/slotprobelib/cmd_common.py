@@ -8,12 +8,16 @@ import argparse
 import os
 import shlex
 import sys
+from typing import TYPE_CHECKING
 
 from .options import Options
 from .plan import Entry
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
-from .report import Report
+from .report import EntryResult, Report
 from .warmcache import WarmCache, default_dir
+
+if TYPE_CHECKING:
+    from .runner import Runner
 
 
 def split_words(text: str, what: str) -> list[str]:
@@ -71,6 +75,19 @@ def prepare(args: argparse.Namespace, entries: list[Entry]) -> Options:
                               say=lambda m: print(m, file=sys.stderr),
                               cache=cache_dir(args))
     return opts
+
+
+def run_alone(entry: Entry, args: argparse.Namespace, errata: dict,
+              reports: list[Report], title: str) -> tuple[Runner, EntryResult, Report]:
+    """One entry with a report of its own (`script`, `explore`): the runner
+    (for the guest's log lines), its result (not added yet) and the report."""
+    from .runner import Runner      # runner needs nothing from here: no cycle
+    opts = prepare(args, [entry])
+    report = Report()
+    reports.append(report)
+    report.comment(f"{entry.name}: {title} on {opts.machine or entry.machine}")
+    runner = Runner(entry, opts, errata)
+    return runner, runner.run(), report
 
 
 def conclude(report: Report, args: argparse.Namespace, logs: str | None = None,
