@@ -20,8 +20,10 @@ from .errata import load_errata
 from .interrupt import Interrupted, install
 from .parallel import run_all
 from .plan import NETWORKS, Entry, Plan, check_params
+from . import preflight
+from .preflight import checkpoint_name, memory_size, nonempty, positive, seconds
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
-from .report import Report
+from .report import Report, ReportError
 from .runner import Options, Runner
 from .script_cmd import cmd_script
 
@@ -43,25 +45,28 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run plan entries or guest tests")
     r.add_argument("names", nargs="*", metavar="NAME",
                    help="plan entry or guest test (default: group 'default')")
-    r.add_argument("--group")
-    r.add_argument("--qemu", default="qemu-system-x86_64")
-    r.add_argument("--dst-qemu")
-    r.add_argument("--machine")
-    r.add_argument("--dst-machine")
+    r.add_argument("--group", type=nonempty)
+    r.add_argument("--qemu", default="qemu-system-x86_64", type=nonempty)
+    r.add_argument("--dst-qemu", type=nonempty)
+    r.add_argument("--machine", type=nonempty)
+    r.add_argument("--dst-machine", type=nonempty)
     r.add_argument("--dst-args", help="destination device arguments (one string)")
     r.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto")
-    r.add_argument("--ovmf", default="/usr/share/ovmf/OVMF.fd")
-    r.add_argument("--image", default=os.path.join(ROOT, "build", "slotprobe.efi"))
-    r.add_argument("--esp", help="boot this raw ESP disk image instead of --image")
-    r.add_argument("-m", "--memory", default="256")
-    r.add_argument("--timeout", type=float)
-    r.add_argument("--migrate-at", action="append", default=[], metavar="CHECKPOINT")
+    r.add_argument("--ovmf", default="/usr/share/ovmf/OVMF.fd", type=nonempty)
+    r.add_argument("--image", default=os.path.join(ROOT, "build", "slotprobe.efi"),
+                   type=nonempty)
+    r.add_argument("--esp", type=nonempty,
+                   help="boot this raw ESP disk image instead of --image")
+    r.add_argument("-m", "--memory", default="256", type=memory_size)
+    r.add_argument("--timeout", type=seconds)
+    r.add_argument("--migrate-at", action="append", default=[], metavar="CHECKPOINT",
+                   type=checkpoint_name)
     r.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
     r.add_argument("--device", action="append", default=[], metavar="ARGS")
-    r.add_argument("--junit", metavar="FILE")
+    r.add_argument("--junit", metavar="FILE", type=nonempty)
     r.add_argument("--keep-logs", action="store_true")
-    r.add_argument("--log-dir")
-    r.add_argument("--repeat", type=int, default=1, metavar="N",
+    r.add_argument("--log-dir", type=nonempty)
+    r.add_argument("--repeat", type=positive, default=1, metavar="N",
                    help="run each entry N times (race hunting)")
     r.add_argument("--shard", metavar="K/N", help="run the K-th of N slices (CI)")
     r.add_argument("--seed", type=int, metavar="S",
@@ -71,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "checkpoint; report every observation that differs")
     r.add_argument("--stop-on-fail", action="store_true",
                    help="stop at the first run that is not PASS or SKIP")
-    r.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+    r.add_argument("--jobs", "-j", type=positive, default=1, metavar="N",
                    help="run N entries at once (each its own QEMUs and folder)")
     r.add_argument("--network", choices=NETWORKS,
                    help="unix sockets, or TCP between two network namespaces")
@@ -140,14 +145,9 @@ def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
 
 
 def make_options(args: argparse.Namespace) -> Options:
+    preflight.check(args)
     qemu = find_binary(args.qemu)
     dst_qemu = find_binary(args.dst_qemu) if args.dst_qemu else None
-    if not os.path.isfile(args.ovmf):
-        raise SetupError(f"OVMF firmware not found: {args.ovmf} "
-                         "(Debian: apt-get install ovmf)")
-    image = args.esp or args.image
-    if not os.path.isfile(image):
-        raise SetupError(f"guest image not found: {image} (build it with: make)")
     return Options(
         qemu=qemu, ovmf=args.ovmf, kernel=None if args.esp else args.image,
         esp=args.esp, dst_qemu=dst_qemu, machine=args.machine,
@@ -180,10 +180,6 @@ def repeat_notes(report: Report, repeat: int) -> list[str]:
 
 def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
             report_made: list[Report]) -> int:
-    if args.repeat < 1:
-        raise SetupError("--repeat wants a positive count")
-    if args.jobs < 1:
-        raise SetupError("--jobs wants a positive count")
     entries = shard(select_entries(args, plan), args.shard)
     opts = make_options(args)
     for e in entries:     # unknown machine types: a set-up error, before booting
@@ -237,6 +233,12 @@ def add_differentials(report: Report, pairs: list[tuple[Entry, Entry, Entry]]) -
             report.add(judge_pair(entry, done[still.name], done[moved.name]))
 
 
+def one_line(text: str) -> str:
+    """An error message as one printable line: a NUL or escape sequence from
+    a file or argument is shown escaped, never sent to the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in " ".join(text.splitlines()))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     install()
     reports: list[Report] = []
@@ -252,8 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             devices = [w for d in args.device for w in _split(d, "--device")]
             return cmd_script(args, errata, reports, devices, make_options)
         return cmd_run(args, plan, errata, reports)
-    except (SetupError, ConfigError) as e:
-        print(f"slotprobe: {e}", file=sys.stderr)
+    except (SetupError, ConfigError, ReportError) as e:
+        print(f"slotprobe: {one_line(str(e))}", file=sys.stderr)
         return 2
     except Interrupted as e:
         if reports:       # what was seen so far, including the cut-short entry

@@ -14,8 +14,8 @@ import unittest
 import xml.etree.ElementTree as ET
 from unittest import mock
 
-from tests.harness.support import (ERRATA, FAKE_QEMU, PLANS, ROOT, SLOTPROBE,
-                                   FakeScenario, write)
+from tests.harness.support import (ERRATA, FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, PLANS, ROOT,
+                                   SLOTPROBE, FakeScenario, write)
 from tests.harness.test_noleak import alive, children
 from slotprobelib import runner as runner_mod
 from slotprobelib.cli import shard
@@ -60,8 +60,8 @@ class CliScaleTest(unittest.TestCase):
 
     def cmd(self, *args, plan=None):
         pre = ["--plan", write(self.dir, "plan.cfg", plan)] if plan else []
-        return [PY, SLOTPROBE, *pre, "run", "--qemu", FAKE_QEMU, "--ovmf", FAKE_QEMU,
-                "--image", FAKE_QEMU, "--accel", "tcg",
+        return [PY, SLOTPROBE, *pre, "run", "--qemu", FAKE_QEMU, "--ovmf", FAKE_OVMF,
+                "--image", FAKE_IMAGE, "--accel", "tcg",
                 "--log-dir", os.path.join(self.dir, "logs"), *args]
 
     def run_cli(self, *args, guest, plan=None, **scenario):
@@ -197,8 +197,8 @@ class NetnsTest(unittest.TestCase):
         env = dict(os.environ, FAKE_QEMU_SCENARIO=write(d, "sc.json", json.dumps(
             {"guest": [["hello", "selftest"], ["hang"]]})))
         h = subprocess.Popen([PY, SLOTPROBE, "run", "selftest", "--network", "netns",
-                              "--qemu", FAKE_QEMU, "--ovmf", FAKE_QEMU, "--image",
-                              FAKE_QEMU, "--accel", "tcg", "--log-dir", d], env=env,
+                              "--qemu", FAKE_QEMU, "--ovmf", FAKE_OVMF, "--image",
+                              FAKE_IMAGE, "--accel", "tcg", "--log-dir", d], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 10
         mine = f"slotprobe-{h.pid}-"
