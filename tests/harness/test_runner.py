@@ -43,6 +43,14 @@ class RunnerTest(unittest.TestCase):
         self.assertIsNone(r.logdir)      # removed on success
         self.assertEqual(os.listdir(self.logs), [])
 
+    def test_result_with_two_spaces_reads_as_with_one(self):
+        # The parser accepted it and the runner read an empty status: FAIL.
+        r = self.run_entry([["hello", "selftest"], ["line", "result  PASS x"],
+                            ["line", "summary tests=1 failed=0 skipped=0 xfail=0"],
+                            ["exit", 0]])
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
+        self.assertIn("ok x", self.texts(r))
+
     def test_guest_failure_keeps_logs(self):
         r = self.run_entry([["hello", "selftest"], ["line", "result FAIL two"], ["exit", 1]])
         self.assertEqual(r.outcome, "FAIL")
