@@ -32,6 +32,12 @@ class QemuError(Exception):
     """QEMU did not start or stopped talking."""
 
 
+def opt_value(path: str) -> str:
+    """A path as the value in a QEMU option string (`key=value,...`): QEMU
+    reads ",," as one literal comma and "," as the end of the value."""
+    return path.replace(",", ",,")
+
+
 @dataclass
 class QemuSpec:
     binary: str
@@ -63,12 +69,16 @@ def _die_with_parent() -> None:
 
 class Qemu:
     def __init__(self, spec: QemuSpec, rundir: str, side: str, args_file: str,
-                 transcript: IO[str] | None = None) -> None:
+                 transcript: IO[str] | None = None, sockdir: str | None = None) -> None:
+        """sockdir: where the unix sockets go (default rundir); AF_UNIX paths
+        are limited to 107 bytes, a log folder's name is not."""
         self.spec, self.rundir, self.side = spec, rundir, side
+        self.sockdir = sockdir or rundir
         self.args_file = args_file
         self.transcript = transcript
         p = lambda name: os.path.join(rundir, f"{side}-{name}")  # noqa: E731
-        self.qmp_path, self.link_path = p("qmp.sock"), p("link.sock")
+        sock = lambda name: os.path.join(self.sockdir, f"{side}-{name}")  # noqa: E731
+        self.qmp_path, self.link_path = sock("qmp.sock"), sock("link.sock")
         self.console_path, self.stderr_path = p("console.log"), p("stderr.log")
         self.link_raw_path = p("hostlink.raw")
         self.proc: subprocess.Popen[bytes] | None = None
@@ -79,25 +89,27 @@ class Qemu:
         self.returncode: int | None = None
 
     def command_line(self) -> list[str]:
-        s = self.spec
+        """Paths inside option strings go through opt_value (a run folder
+        may have a comma in its name); -bios and -kernel take a bare path."""
+        s, v = self.spec, opt_value
         cmd = [s.binary, "-accel", s.accel, "-machine", s.machine,
                "-m", s.memory, "-nodefaults", "-display", "none", "-no-reboot",
                "-bios", s.ovmf,
-               "-chardev", f"socket,id=qmp,path={self.qmp_path}",
+               "-chardev", f"socket,id=qmp,path={v(self.qmp_path)}",
                "-mon", "chardev=qmp,mode=control",
-               "-chardev", f"file,id=con,path={self.console_path}",
+               "-chardev", f"file,id=con,path={v(self.console_path)}",
                "-serial", "chardev:con",
-               "-chardev", f"socket,id=hostlink,path={self.link_path}",
+               "-chardev", f"socket,id=hostlink,path={v(self.link_path)}",
                "-serial", "chardev:hostlink",
                "-device", DEBUG_EXIT,
-               "-fw_cfg", f"name=opt/slotprobe/args,file={self.args_file}",
+               "-fw_cfg", f"name=opt/slotprobe/args,file={v(self.args_file)}",
                "-fw_cfg", f"name={MIGRATION_FWCFG},string={s.migration_count:08d}"]
         for name, path in s.fw_cfg.items():
-            cmd += ["-fw_cfg", f"name={name},file={path}"]
+            cmd += ["-fw_cfg", f"name={name},file={v(path)}"]
         if s.kernel:
             cmd += ["-kernel", s.kernel]
         if s.esp:
-            cmd += ["-drive", f"if=none,id=esp,format=raw,file={s.esp}",
+            cmd += ["-drive", f"if=none,id=esp,format=raw,file={v(s.esp)}",
                     "-device", "ide-hd,drive=esp,bus=ide.0"]
         cmd += s.devices
         if s.incoming:

@@ -44,11 +44,21 @@ def opt(argv, name):
     return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == name]
 
 
+def opt_parts(spec):
+    """A QEMU option string split as QEMU does: "," separates, ",," is a
+    literal comma (so a path with a comma must arrive escaped)."""
+    return [p.replace("\0", ",") for p in spec.replace(",,", "\0").split(",")]
+
+
+def opt_dict(spec):
+    return dict(p.split("=", 1) for p in opt_parts(spec) if "=" in p)
+
+
 def chardev_paths(argv):
     out = {}
     for spec in opt(argv, "-chardev"):
-        kind, _, rest = spec.partition(",")
-        kv = dict(p.split("=", 1) for p in rest.split(",") if "=" in p)
+        kind = opt_parts(spec)[0]
+        kv = opt_dict(spec)
         out[kv["id"]] = (kind, kv.get("path"))
     return out
 
@@ -83,8 +93,8 @@ class Fake:
         self.link.sendall(f"SP1 {self.seq} {line}\n".encode())
 
     def guest_args(self):
-        path = [a.split("file=", 1)[1] for a in opt(self.argv, "-fw_cfg")
-                if a.startswith("name=opt/slotprobe/args,")][0]
+        path = [opt_dict(a)["file"] for a in opt(self.argv, "-fw_cfg")
+                if opt_dict(a)["name"] == "opt/slotprobe/args"][0]
         with open(path) as f:
             return f.read().split()
 

@@ -51,6 +51,13 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(r.outcome, "PASS", self.texts(r))
         self.assertIn("ok x", self.texts(r))
 
+    def test_comma_in_run_folder(self):
+        # QEMU option strings end a value at ","; the fake parses as QEMU does.
+        self.logs = os.path.join(self.logs, "a,b")
+        r = self.run_entry([["hello", "selftest"], ["line", "result PASS a"],
+                            ["exit", 0]])
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
+
     def test_guest_failure_keeps_logs(self):
         r = self.run_entry([["hello", "selftest"], ["line", "result FAIL two"], ["exit", 1]])
         self.assertEqual(r.outcome, "FAIL")
