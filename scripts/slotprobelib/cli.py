@@ -25,6 +25,7 @@ from .preflight import checkpoint_name, memory_size, nonempty, positive, seconds
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
 from .report import Report, ReportError
 from .runner import Options, Runner
+from .stale import remove_stale
 from .script_cmd import cmd_script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -146,6 +147,7 @@ def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
 
 def make_options(args: argparse.Namespace) -> Options:
     preflight.check(args)
+    remove_stale([None, args.log_dir])   # folders of harnesses killed by SIGKILL
     qemu = find_binary(args.qemu)
     dst_qemu = find_binary(args.dst_qemu) if args.dst_qemu else None
     return Options(

@@ -60,7 +60,7 @@ class QemuSpec:
 _LIBC = ctypes.CDLL(None, use_errno=True)   # resolved before any fork
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # Runs in the child between fork and exec: if the harness dies (even by
     # SIGKILL), the kernel kills QEMU too. Nothing here loads a library, so
     # it is safe with --jobs' threads.
@@ -157,7 +157,7 @@ class Qemu:
             try:
                 self.proc = subprocess.Popen(
                     cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
-                    start_new_session=True, preexec_fn=_die_with_parent)
+                    start_new_session=True, preexec_fn=die_with_parent)
             except OSError as e:
                 raise QemuError(f"cannot start {cmd[0]}: {e}") from None
         deadline = time.monotonic() + timeout

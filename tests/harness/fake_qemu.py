@@ -280,6 +280,10 @@ class Fake:
 
 def main(argv):
     if "-machine" in argv and "help" in opt(argv, "-machine"):
+        if os.environ.get("FAKE_QEMU_HELP_HANG"):     # a QEMU stuck at start-up
+            if os.environ.get("FAKE_QEMU_PIDS"):
+                open(os.path.join(os.environ["FAKE_QEMU_PIDS"], str(os.getpid())), "w").close()
+            time.sleep(3600)
         print("Supported machines are:\n"
               "q35                  Standard PC (Q35 + ICH9, 2009) (alias of pc-q35-7.2)\n"
               "pc-q35-7.2           Standard PC (Q35 + ICH9, 2009)\n"

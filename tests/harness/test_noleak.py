@@ -45,8 +45,8 @@ class NoLeakTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.dir, True)
 
     def start(self, qemu: str, image: str, ovmf: str,
-              boot: str = "--image") -> subprocess.Popen:
-        env = dict(os.environ, FAKE_QEMU_PIDS=self.dir,
+              boot: str = "--image", **extra_env: str) -> subprocess.Popen:
+        env = dict(os.environ, FAKE_QEMU_PIDS=self.dir, **extra_env,
                    FAKE_QEMU_SCENARIO=write(self.dir, "sc.json", json.dumps(
                        {"guest": [["hello", "selftest"], ["hang"]]})))
         return subprocess.Popen(
@@ -100,12 +100,70 @@ class NoLeakTest(unittest.TestCase):
             time.sleep(0.05)
         self.assertFalse(alive(child))
 
+    def test_sigkill_during_machine_help_takes_the_child_along(self):
+        # The `-machine help` child had no PR_SET_PDEATHSIG: a QEMU hanging
+        # there outlived a SIGKILLed harness.
+        harness = self.start(FAKE_QEMU, FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU_HELP_HANG="1")
+        child = self.wait_for_child(harness)
+        self.addCleanup(lambda: alive(child) and os.kill(child, signal.SIGKILL))
+        harness.kill()
+        harness.communicate(timeout=10)
+        deadline = time.monotonic() + 5
+        while alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertFalse(alive(child), "-machine help child left running")
+
     @unittest.skipUnless(REAL_QEMU and os.path.exists(OVMF) and HAVE_MTOOLS,
                          "needs QEMU, OVMF and mtools")
     def test_sigint_with_real_qemu(self):
         # OVMF cannot start the fake EFI application on this ESP (it passes
         # the harness's checks only) and waits: a guest that never answers.
         self.interrupt(REAL_QEMU, fake_esp(), OVMF, signal.SIGINT, boot="--esp")
+
+
+class StaleFolderTest(unittest.TestCase):
+    """Folders of a harness that was SIGKILLed go with the next run."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="slotprobe-leak-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def dead_pid(self) -> int:
+        p = subprocess.Popen(["true"])
+        p.wait()
+        return p.pid
+
+    def test_only_folders_of_gone_owners_are_removed(self):
+        from slotprobelib import stale
+        mine = stale.make_folder("run-a-", self.dir)
+        dead = stale.make_folder("run-b-", self.dir)
+        with open(os.path.join(dead, stale.OWNER), "w") as f:
+            f.write(f"{self.dead_pid()} 12345\n")
+        reused = stale.make_folder("kvm-", self.dir)     # our pid, another start
+        with open(os.path.join(reused, stale.OWNER), "w") as f:
+            f.write(f"{os.getpid()} 1\n")
+        kept = stale.make_folder("run-c-", self.dir)     # a finished run's logs
+        stale.release(kept)
+        other = os.path.join(self.dir, "unrelated")
+        os.mkdir(other)
+        self.assertEqual(sorted(stale.remove_stale([self.dir])), sorted([dead, reused]))
+        self.assertEqual(sorted(os.listdir(self.dir)),
+                         sorted(os.path.basename(p) for p in (mine, kept, other)))
+
+    def test_the_next_run_removes_them(self):
+        from slotprobelib import stale
+        tmp = os.path.join(self.dir, "tmp")
+        os.mkdir(tmp)
+        probe = stale.make_folder("kvm-", tmp)
+        with open(os.path.join(probe, stale.OWNER), "w") as f:
+            f.write(f"{self.dead_pid()} 1\n")
+        env = dict(os.environ, TMPDIR=tmp, FAKE_QEMU_SCENARIO=write(
+            self.dir, "sc.json", json.dumps({"guest": [["hello", "selftest"], ["exit", 0]]})))
+        p = subprocess.run([sys.executable, SLOTPROBE, "run", "selftest", "--qemu", FAKE_QEMU,
+                            "--image", FAKE_IMAGE, "--ovmf", FAKE_OVMF, "--accel", "tcg"],
+                           env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(os.listdir(tmp), [])
 
 
 if __name__ == "__main__":
