@@ -25,16 +25,22 @@ def read_text(path: str, limit: int = TEXT_FILE_MAX) -> str:
         raise ConfigError(f"{path}: file not found") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
-    with os.fdopen(fd, "rb") as f:
+    try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise ConfigError(f"{path}: not a regular file")
         if st.st_size > limit:
             raise ConfigError(f"{path}: larger than {limit} bytes")
-        try:
-            data = f.read(limit + 1)
-        except OSError as e:
-            raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+        data = b""
+        while len(data) <= limit:
+            chunk = os.read(fd, limit + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
     if len(data) > limit:      # grew while we looked
         raise ConfigError(f"{path}: larger than {limit} bytes")
     try:

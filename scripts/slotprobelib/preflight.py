@@ -15,10 +15,10 @@ import shutil
 import stat
 import tempfile
 
+from .plan import TIMEOUT_MAX
 from .qemu_info import SetupError, find_binary
 
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TIMEOUT_MAX = 3600.0        # as a plan's timeout (plan.py)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # UEFI PI spec vol. 3 §3.2.1: every firmware volume header carries "_FVH"
 # at offset 40; OVMF.fd is a stack of firmware volumes.

@@ -8,7 +8,7 @@ the JSON file named by $FAKE_QEMU_SCENARIO:
   {"guest": [["hello", "selftest"], ["line", "result PASS x"],
              ["checkpoint", "powered-off"], ["check_go", 1, "dst"],
              ["raw", "garbage\\n"], ["sleep", 0.5], ["hang"], ["exit", 0],
-             ["crash", 14], ["fwcfg"]],
+             ["crash", 14], ["fwcfg"], ["rmtree", PATH]],
   ("fwcfg" reports the opt/slotprobe/migration fw_cfg string as a PASS result;
    ["devices"] the ids of its -device arguments, ["deleted", ID] sends the
    DEVICE_DELETED QEMU sends when the guest powers a slot off; device_add
@@ -25,6 +25,7 @@ $FAKE_QEMU_PIDS, if set, is a folder where each fake writes its pid.
 import json
 import os
 import select
+import shutil
 import socket
 import sys
 import time
@@ -145,6 +146,8 @@ class Fake:
                          {"device": args[0], "path": f"/machine/peripheral/{args[0]}"}):
                 self.reply({"event": "DEVICE_DELETED", "data": data, "timestamp":
                             {"seconds": int(time.time()), "microseconds": 0}})
+        elif op == "rmtree":     # pulls a folder from under the harness
+            shutil.rmtree(args[0], ignore_errors=True)
         elif op == "hang":
             self.pc -= 1
             self.wake = time.monotonic() + 3600
