@@ -4,6 +4,7 @@
 #   make esp        build/esp.img (FAT, EFI/BOOT/BOOTX64.EFI) for USB sticks / disk boot
 #   make run        build, boot under QEMU + OVMF, run the default plan (with a live migration)
 #   make check      every test: host unit tests, harness tests, guest tests under QEMU
+#   make unit / harness-tests / guest-tests    one part of make check
 #   make bench      benchmark figures
 #   make deps       install missing Debian packages (as root)
 
@@ -101,6 +102,14 @@ $(B)/host/unit-tests: $(UNIT_OBJ)
 
 unit: $(B)/host/unit-tests
 	$(B)/host/unit-tests
+
+harness-tests:
+	$(PYTHON) scripts/run-harness-tests
+
+# The guest plan part of make check (scripts/run-checks), same entries and jobs.
+SLOTPROBE_JOBS ?= 2
+guest-tests: deps all
+	$(PYTHON) scripts/slotprobe run --group check --jobs $(SLOTPROBE_JOBS)
 
 run: deps all
 	$(PYTHON) scripts/slotprobe run

@@ -7,25 +7,24 @@ Exit status: 0 all as expected (PASS/XFAIL/SKIP), 1 unexpected results,
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import os
 import random
-import shlex
 import sys
 from typing import NoReturn, Sequence
 
 from .cfgfile import ConfigError
+from .cmd_common import conclude, device_words, prepare
 from .differential import judge_pair, variants
 from .errata import load_errata
 from .interrupt import Interrupted, install
 from .parallel import run_all
 from .plan import NETWORKS, Entry, Plan, check_params
-from . import preflight
 from .preflight import checkpoint_name, memory_size, nonempty, positive, seconds
-from .qemu_info import SetupError, check_machine, choose_accel, find_binary
+from .qemu_info import SetupError
 from .report import Report, ReportError
-from .runner import Options, Runner
-from .stale import remove_stale
+from .runner import Runner
 from .script_cmd import cmd_script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -111,15 +110,10 @@ def _known_tests(plan: Plan) -> set[str]:
     return names
 
 
-def _split(text: str, what: str) -> list[str]:
-    try:
-        return shlex.split(text)
-    except ValueError as e:
-        raise SetupError(f"{what}: {e}") from None
-
-
 def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
-    devices = [w for d in args.device for w in _split(d, "--device")]
+    """The entries named on the command line (or the group's), with --param
+    and --device applied to copies: the loaded plan stays as it was read."""
+    devices = device_words(args)
     params = check_params(args.param, "--param")
     if not args.names:
         group = args.group or "default"
@@ -130,10 +124,11 @@ def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
     out = []
     for name in args.names:
         if name in plan.entries:
-            e = plan.entries[name]
+            planned = plan.entries[name]
             keys = {p.split("=")[0] for p in params}
-            e.params = [p for p in e.params if p.split("=")[0] not in keys] + params
-            e.devices = e.devices + devices
+            e = dataclasses.replace(
+                planned, devices=planned.devices + devices,
+                params=[p for p in planned.params if p.split("=")[0] not in keys] + params)
         elif name in _known_tests(plan):
             e = Entry(name=name, test=name, params=params, devices=devices)
         else:
@@ -143,21 +138,6 @@ def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
             continue
         out.append(e)
     return out
-
-
-def make_options(args: argparse.Namespace) -> Options:
-    preflight.check(args)
-    remove_stale([None, args.log_dir])   # folders of harnesses killed by SIGKILL
-    qemu = find_binary(args.qemu)
-    dst_qemu = find_binary(args.dst_qemu) if args.dst_qemu else None
-    return Options(
-        qemu=qemu, ovmf=args.ovmf, kernel=None if args.esp else args.image,
-        esp=args.esp, dst_qemu=dst_qemu, machine=args.machine,
-        dst_machine=args.dst_machine,
-        dst_args=_split(args.dst_args, "--dst-args") if args.dst_args is not None else None,
-        accel=args.accel, memory=args.memory, migrate_at=args.migrate_at,
-        timeout=args.timeout, keep_logs=args.keep_logs, log_dir=args.log_dir,
-        network=args.network)
 
 
 def repeat_notes(report: Report, repeat: int) -> list[str]:
@@ -183,14 +163,7 @@ def repeat_notes(report: Report, repeat: int) -> list[str]:
 def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
             report_made: list[Report]) -> int:
     entries = shard(select_entries(args, plan), args.shard)
-    opts = make_options(args)
-    for e in entries:     # unknown machine types: a set-up error, before booting
-        check_machine(opts.qemu, opts.machine or e.machine)
-        if opts.dst_qemu or opts.dst_machine:
-            check_machine(opts.dst_qemu or opts.qemu,
-                          opts.dst_machine or opts.machine or e.machine)
-    opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
-                              say=lambda m: print(m, file=sys.stderr))
+    opts = prepare(args, entries)
     pairs = []
     if args.differential:
         if args.migrate_at or args.repeat > 1:
@@ -214,15 +187,8 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
     run_all(runs, lambda run: Runner(run[0], opts, errata, seed=run[2]).run(),
             report, title, jobs=args.jobs, stop_on_fail=args.stop_on_fail)
     add_differentials(report, pairs)
-    report.finish(logs=args.log_dir, notes=repeat_notes(report, args.repeat))
-    if args.junit:
-        report.write_junit(args.junit)
-    errors = [e for e in report.entries if e.outcome == "ERROR"]
-    if errors:
-        print(f"slotprobe: {errors[0].name}: set-up error: {errors[0].reason}",
-              file=sys.stderr)
-        return 2
-    return 0 if report.all_expected() else 1
+    return conclude(report, args, logs=args.log_dir,
+                    notes=repeat_notes(report, args.repeat))
 
 
 def add_differentials(report: Report, pairs: list[tuple[Entry, Entry, Entry]]) -> None:
@@ -253,8 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(plan.listing())
             return 0
         if args.cmd == "script":
-            devices = [w for d in args.device for w in _split(d, "--device")]
-            return cmd_script(args, errata, reports, devices, make_options)
+            return cmd_script(args, errata, reports)
         return cmd_run(args, plan, errata, reports)
     except (SetupError, ConfigError, ReportError) as e:
         print(f"slotprobe: {one_line(str(e))}", file=sys.stderr)

@@ -35,19 +35,28 @@ def device_option(args: dict[str, Any]) -> str:
                     [f"{k}={_value(v)}" for k, v in rest])
 
 
-def _device_id(option: str) -> str | None:
-    """The id= of a -device value (key=value or JSON form)."""
-    if option.lstrip().startswith("{"):
+def device_options(text: str) -> dict[str, Any]:
+    """A -device value as a dict: QEMU's "driver,key=value,..." (",," is a
+    literal comma; the driver under "driver") or its JSON form ("{...}";
+    {} when that is malformed or not an object)."""
+    if text.lstrip().startswith("{"):
         try:
-            dev_id = json.loads(option).get("id")
-        except (ValueError, AttributeError):
-            return None
-        return dev_id if isinstance(dev_id, str) else None
-    for part in option.replace(",,", "\0").split(","):
-        key, eq, val = part.partition("=")
-        if eq and key == "id":
-            return val.replace("\0", ",")
-    return None
+            obj = json.loads(text)
+        except ValueError:
+            return {}
+        return obj if isinstance(obj, dict) else {}
+    parts = [p.replace("\0", ",") for p in text.replace(",,", "\0").split(",")]
+    out = {"driver": parts[0]} if "=" not in parts[0] else {}
+    for part in parts[1 if out else 0:]:
+        key, _, val = part.partition("=")
+        out[key] = val
+    return out
+
+
+def _device_id(option: str) -> str | None:
+    """The id= of a -device value."""
+    dev_id = device_options(option).get("id")
+    return dev_id if isinstance(dev_id, str) else None
 
 
 class DeviceList:

@@ -9,6 +9,7 @@ its status to resume the guest after a failure.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -18,6 +19,8 @@ from .qmp import QmpError
 
 SOURCE_DONE = ("completed", "failed", "cancelled")
 SOURCE_IDLE = ("", "none")      # no migration was started (the destination died first)
+# "warning: ..." or "qemu-system-x86_64: warning: ..." (QEMU's warn_report)
+_WARNING = re.compile(r"^(?:[\w./+-]+: )?warning: ")
 
 
 @dataclass
@@ -39,6 +42,14 @@ def _status(q: Qemu, what: str) -> str:
 
 def _stderr_lines(q: Qemu) -> list[str]:
     return [l for l in q.stderr_text().splitlines() if l.strip()][-12:]
+
+
+def reason_line(stderr: list[str]) -> str:
+    """Why a destination failed, from its stderr lines: the first error
+    (the lines after it are QEMU unwinding), not a warning printed ahead of
+    it (e.g. a deprecated machine type), without the program's name."""
+    errors = [line for line in stderr if not _WARNING.match(line)]
+    return (errors or stderr)[0].split(": ", 1)[-1]
 
 
 def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
@@ -80,8 +91,8 @@ def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
     if src.poll() is None:
         resume_source(src, time.monotonic() + 10)
     result.dst_errors = _stderr_lines(dst)
-    if result.dst_errors:   # the first line says why; the rest is QEMU unwinding
-        outcome += ": " + result.dst_errors[0].split(": ", 1)[-1]
+    if result.dst_errors:
+        outcome += ": " + reason_line(result.dst_errors)
     result.error = outcome
     return result
 

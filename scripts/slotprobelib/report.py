@@ -1,6 +1,7 @@
 """Results: TAP version 13 on stdout, optional JUnit XML, one summary line."""
 from __future__ import annotations
 
+import re
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -47,6 +48,16 @@ class EntryResult:
     observations: list = field(default_factory=list)
 
 
+def _named(entry: str, description: str) -> str:
+    """A TAP line's text: the entry's name, then the check. A guest's check
+    starts with its test's name (after a status such as "FAIL: "); when
+    that is the entry's name too, the name is said once."""
+    m = re.match(rf"([A-Z]+: )?{re.escape(entry)}: ", description)
+    if m:
+        description = (m.group(1) or "") + description[m.end():]
+    return f"{entry}: {description}"
+
+
 def _clean(text: str) -> str:
     # '#' starts a directive in TAP; TAP 13 escapes it as '\#'.
     return " ".join(text.replace("\\", "\\\\").replace("#", "\\#").split())
@@ -70,7 +81,7 @@ class Report:
         for c in result.checks:
             self.count += 1
             line = f"{'ok' if c.ok else 'not ok'} {self.count} - " \
-                   f"{result.name}: {_clean(c.description)}"
+                   f"{_clean(_named(result.name, c.description))}"
             if c.directive:
                 line += f" # {_clean(c.directive)}"
             self.out.write(line + "\n")

@@ -56,6 +56,7 @@ import re
 from dataclasses import dataclass, field
 
 from .cfgfile import ConfigError
+from .devices import device_options
 
 FWCFG_NAME = "opt/slotprobe/script"
 # Must match lib/script.h (SCRIPT_MAX_BYTES, SCRIPT_MAX_STEPS, ...).
@@ -152,31 +153,8 @@ class Script:
 
 # -- devices ------------------------------------------------------------------
 def _device_options(text: str) -> dict[str, str]:
-    """QEMU's "driver,key=value,..." (",," is a literal comma) or JSON."""
-    if text.startswith("{"):
-        try:
-            obj = json.loads(text)
-        except ValueError:
-            return {}
-        return {str(k): str(v) for k, v in obj.items()} if isinstance(obj, dict) else {}
-    parts, cur, i = [], "", 0
-    while i < len(text):
-        if text[i] == ",":
-            if text[i + 1:i + 2] == ",":
-                cur += ","
-                i += 2
-                continue
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += text[i]
-        i += 1
-    parts.append(cur)
-    out = {"driver": parts[0]} if parts and "=" not in parts[0] else {}
-    for p in parts[1 if out else 0:]:
-        k, _, v = p.partition("=")
-        out[k] = v
-    return out
+    """A -device value's options as text (devices.py parses it)."""
+    return {str(k): str(v) for k, v in device_options(text).items()}
 
 
 def _addr(addr: str) -> tuple[int, int] | None:

@@ -8,17 +8,17 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 
 from .cfgfile import read_text
+from .cmd_common import conclude, device_words, prepare
 from .plan import Entry, add_script, check_params
-from .qemu_info import SetupError, check_machine, choose_accel
 from .report import Report
 from .runner import Runner
 from .script import compile_script, text_lines
 
 
-def script_entry(args: argparse.Namespace, devices: list[str]) -> Entry:
+def script_entry(args: argparse.Namespace) -> Entry:
+    devices = device_words(args)
     text = read_text(args.file)
     name = re.sub(r"[^A-Za-z0-9_.-]", "-", os.path.basename(args.file)) or "script"
     e = Entry(name=name.lstrip("._-") or "script", test="script",
@@ -29,13 +29,9 @@ def script_entry(args: argparse.Namespace, devices: list[str]) -> Entry:
     return add_script(e, compile_script(text_lines(text), devices, args.file, e.name))
 
 
-def cmd_script(args: argparse.Namespace, errata: dict, reports: list[Report],
-               devices: list[str], make_options) -> int:
-    e = script_entry(args, devices)
-    opts = make_options(args)
-    check_machine(opts.qemu, opts.machine or e.machine)
-    opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
-                              say=lambda m: print(m, file=sys.stderr))
+def cmd_script(args: argparse.Namespace, errata: dict, reports: list[Report]) -> int:
+    e = script_entry(args)
+    opts = prepare(args, [e])
     report = Report()
     reports.append(report)
     report.comment(f"{e.name}: {e.script.steps if e.script else 0} step(s) "
@@ -45,10 +41,4 @@ def cmd_script(args: argparse.Namespace, errata: dict, reports: list[Report],
     for line in runner.logs:       # the guest's line per step, reads included
         report.comment(line)
     report.add(result)
-    report.finish()
-    if args.junit:
-        report.write_junit(args.junit)
-    if result.outcome == "ERROR":
-        print(f"slotprobe: {e.name}: set-up error: {result.reason}", file=sys.stderr)
-        return 2
-    return 0 if report.all_expected() else 1
+    return conclude(report, args)

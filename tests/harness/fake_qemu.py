@@ -242,6 +242,7 @@ class Fake:
                 break
             data += chunk
         if self.sc.get("dst_load", "ok") == "fail":
+            sys.stderr.write("".join(w + "\n" for w in self.sc.get("dst_warnings", [])))
             sys.stderr.write("\n".join(PDS_ERROR) + "\n")
             sys.stderr.flush()
             os._exit(1)

@@ -1,4 +1,5 @@
 """The command line, run as a user would: exit codes and one-line errors."""
+import copy
 import json
 import os
 import shutil
@@ -8,7 +9,9 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from tests.harness.support import FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, SLOTPROBE, write
+from tests.harness.support import FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, PLANS, SLOTPROBE, write
+from slotprobelib.cli import build_parser, select_entries
+from slotprobelib.plan import Plan
 
 PY = sys.executable
 
@@ -131,6 +134,28 @@ class CliTest(unittest.TestCase):
         p = self.fake_run("enumerate", "--param", "rootports=1", "--device", "-device x",
                           guest=[["hello", "enumerate"], ["exit", 0]])
         self.assertEqual(p.returncode, 0, p.stdout)
+
+
+class SelectEntriesTest(unittest.TestCase):
+    """--param and --device change the entries run, never the loaded plan."""
+
+    def select(self, plan, *argv):
+        args = build_parser().parse_args(["run", *argv])
+        return select_entries(args, plan)
+
+    def test_plan_entry_is_not_changed(self):
+        plan = Plan(PLANS)
+        before = copy.deepcopy(plan.entries["pds-migration"])
+        argv = ("pds-migration", "--param", "slot=00:13.0", "--device", "-device x,id=y")
+        first = self.select(plan, *argv)[0]
+        self.assertIn("slot=00:13.0", first.params)
+        self.assertNotIn("slot=00:12.0", first.params)
+        self.assertEqual(first.devices[-2:], ["-device", "x,id=y"])
+        self.assertEqual(plan.entries["pds-migration"], before)
+        # Selected again: the options apply once, not on top of the first time.
+        again = self.select(plan, *argv)[0]
+        self.assertEqual(again.devices, first.devices)
+        self.assertEqual(again.params, first.params)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import tempfile
 import unittest
 
 from tests.harness.support import ERRATA, FAKE_QEMU, FakeScenario
-from slotprobelib.devices import DeviceList, device_option
+from slotprobelib.devices import DeviceList, device_option, device_options
 from slotprobelib.errata import load_errata
 from slotprobelib.plan import Entry
 from slotprobelib.runner import Options, Runner
@@ -27,6 +27,16 @@ class DeviceListTest(unittest.TestCase):
         self.assertEqual(device_option({"id": "n", "driver": "e1000e", "romfile": "a,b",
                                         "x-flag": True, "addr": 0}),
                          "driver=e1000e,id=n,romfile=a,,b,x-flag=on,addr=0")
+
+    def test_options_parsed_once_for_both_forms(self):
+        # The one -device parser (script.py's device words use it too).
+        self.assertEqual(device_options("e1000e,id=n,romfile=a,,b,addr=0x3"),
+                         {"driver": "e1000e", "id": "n", "romfile": "a,b", "addr": "0x3"})
+        self.assertEqual(device_options("id=n,driver=e1000e"),
+                         {"id": "n", "driver": "e1000e"})
+        self.assertEqual(device_options(' {"driver": "e1000e", "id": "j0"}'),
+                         {"driver": "e1000e", "id": "j0"})
+        self.assertEqual(device_options('{"driver": '), {})
 
     def test_added_then_deleted(self):
         d = DeviceList(PORT)

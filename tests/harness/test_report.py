@@ -48,6 +48,22 @@ class ReportTest(unittest.TestCase):
                                   "(logs: /tmp/x)")
         self.assertFalse(r.all_expected())
 
+    def test_entry_named_like_its_test_is_named_once(self):
+        out = io.StringIO()
+        r = Report(out)
+        r.add(EntryResult("pds-migration", "FAIL", checks=[
+            Check(True, "pds-migration: slot 00:12.0: power-off completed"),
+            Check(False, "FAIL: pds-migration: slot 00:12.0: link down"),
+            Check(True, "pds-migration-x: another test's prefix stays")]))
+        r.add(EntryResult("hotplug-migration", "PASS", checks=[
+            Check(True, "hotplug: slot 00:10.0: go-ahead")]))
+        lines = out.getvalue().splitlines()
+        self.assertIn("ok 1 - pds-migration: slot 00:12.0: power-off completed", lines)
+        self.assertIn("not ok 2 - pds-migration: FAIL: slot 00:12.0: link down", lines)
+        self.assertIn("ok 3 - pds-migration: pds-migration-x: another test's prefix stays",
+                      lines)
+        self.assertIn("ok 4 - hotplug-migration: hotplug: slot 00:10.0: go-ahead", lines)
+
     def test_junit(self):
         r = Report(io.StringIO())
         for e in sample():

@@ -6,6 +6,7 @@ import unittest
 
 from tests.harness.support import ERRATA, FAKE_QEMU, FakeScenario
 from slotprobelib.errata import load_errata
+from slotprobelib.migration import reason_line
 from slotprobelib.plan import Entry
 from slotprobelib.runner import Options, Runner
 
@@ -103,6 +104,27 @@ class RunnerTest(unittest.TestCase):
                 self.assertIn("ok go migrations=0 side=src", self.texts(r))
                 self.assertIn("not ok guest exit status FAIL (expected PASS) "
                               "# TODO after known bug qemu-pds-cmask", self.texts(r))
+
+    def test_failure_reason_is_the_error_not_a_warning(self):
+        # QEMU 10.2 with -machine pc-q35-6.0 warns before the load fails.
+        warning = ("qemu-system-x86_64: warning: Machine type 'pc-q35-6.0' is "
+                   "deprecated: machines more than 6 years old are no longer supported")
+        e = entry(test="pds-migration", migrate_at=["powered-off"])
+        r = self.run_entry([PDS, ["checkpoint", "powered-off"],
+                            ["check_go", 0, "src"], ["exit", 1]], e,
+                           dst_load="fail", dst_warnings=[warning])
+        mig = [c for c in r.checks if c.description.startswith("migration 1")][0]
+        self.assertIn("destination QEMU exited with status 1: get_pci_config_device: "
+                      "Bad config data: i=0x6e", mig.description)
+        self.assertNotIn("deprecated", mig.description)
+        self.assertIn(warning, mig.diagnostics)     # still shown, below
+
+    def test_reason_line(self):
+        self.assertEqual(reason_line(["warning: old machine", "qemu-system-x86_64: "
+                                      "load of migration failed: Invalid argument"]),
+                         "load of migration failed: Invalid argument")
+        self.assertEqual(reason_line(["qemu-system-x86_64: warning: only this"]),
+                         "warning: only this")
 
     def test_known_bug_drops_its_logs(self):
         e = entry(test="pds-migration", migrate_at=["powered-off"],

@@ -1,0 +1,73 @@
+"""What `slotprobe run` and `slotprobe script` share: the options from the
+command line, the set-up checks made before any QEMU boots, and the closing
+report with the exit status (0 all as expected, 1 unexpected results, 2 a
+set-up error)."""
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from . import preflight
+from .options import Options
+from .plan import Entry
+from .qemu_info import SetupError, check_machine, choose_accel, find_binary
+from .report import Report
+from .stale import remove_stale
+
+
+def split_words(text: str, what: str) -> list[str]:
+    """A shell-quoted option value as words; SetupError naming `what`."""
+    try:
+        return shlex.split(text)
+    except ValueError as e:
+        raise SetupError(f"{what}: {e}") from None
+
+
+def device_words(args: argparse.Namespace) -> list[str]:
+    """Every --device value, split into QEMU arguments."""
+    return [w for d in args.device for w in split_words(d, "--device")]
+
+
+def make_options(args: argparse.Namespace) -> Options:
+    preflight.check(args)    # binaries, firmware, image, --log-dir, --junit
+    remove_stale([None, args.log_dir])   # folders of harnesses killed by SIGKILL
+    qemu = find_binary(args.qemu)
+    dst_qemu = find_binary(args.dst_qemu) if args.dst_qemu else None
+    dst_args = args.dst_args
+    return Options(
+        qemu=qemu, ovmf=args.ovmf, kernel=None if args.esp else args.image,
+        esp=args.esp, dst_qemu=dst_qemu, machine=args.machine,
+        dst_machine=args.dst_machine,
+        dst_args=split_words(dst_args, "--dst-args") if dst_args is not None else None,
+        accel=args.accel, memory=args.memory, migrate_at=args.migrate_at,
+        timeout=args.timeout, keep_logs=args.keep_logs, log_dir=args.log_dir,
+        network=args.network)
+
+
+def prepare(args: argparse.Namespace, entries: list[Entry]) -> Options:
+    """The options for these entries, checked before booting: binaries,
+    firmware, image, machine types (source and destination), accelerator."""
+    opts = make_options(args)
+    for e in entries:     # unknown machine types: a set-up error, before booting
+        check_machine(opts.qemu, opts.machine or e.machine)
+        if opts.dst_qemu or opts.dst_machine:
+            check_machine(opts.dst_qemu or opts.qemu,
+                          opts.dst_machine or opts.machine or e.machine)
+    opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
+                              say=lambda m: print(m, file=sys.stderr))
+    return opts
+
+
+def conclude(report: Report, args: argparse.Namespace, logs: str | None = None,
+             notes: list[str] | None = None) -> int:
+    """Closes the report (summary, --junit); returns the exit status."""
+    report.finish(logs=logs, notes=notes)
+    if args.junit:
+        report.write_junit(args.junit)
+    errors = [e for e in report.entries if e.outcome == "ERROR"]
+    if errors:
+        print(f"slotprobe: {errors[0].name}: set-up error: {errors[0].reason}",
+              file=sys.stderr)
+        return 2
+    return 0 if report.all_expected() else 1

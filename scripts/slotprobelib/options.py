@@ -1,0 +1,26 @@
+"""Harness-wide settings from the command line, shared by every entry."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Options:
+    """Harness-wide settings (command line) that apply to every entry."""
+    qemu: str
+    ovmf: str
+    kernel: str | None = None
+    esp: str | None = None
+    dst_qemu: str | None = None
+    machine: str | None = None
+    dst_machine: str | None = None
+    dst_args: list[str] | None = None
+    accel: str = "tcg"
+    memory: str = "256"
+    migrate_at: list[str] = field(default_factory=list)
+    timeout: float | None = None
+    keep_logs: bool = False
+    log_dir: str | None = None
+    migration_timeout: float = 60.0
+    network: str | None = None       # overrides the entry's (unix | netns)
+    dst_settle: float = 1.0          # probation of a destination, seconds
