@@ -1,7 +1,10 @@
 """Harness-wide settings from the command line, shared by every entry."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+
+from .startup import SILENCE_LIMIT
 
 
 @dataclass
@@ -24,3 +27,11 @@ class Options:
     migration_timeout: float = 60.0
     network: str | None = None       # overrides the entry's (unix | netns)
     dst_settle: float = 1.0          # probation of a destination, seconds
+    silence_limit: float = SILENCE_LIMIT   # a guest silent this long: set-up problem
+
+    def __post_init__(self) -> None:
+        # None: each entry's own timeout. 0 used to mean that too, and nan
+        # or inf switched the deadline off.
+        t = self.timeout
+        if t is not None and not (math.isfinite(t) and t > 0):
+            raise ValueError(f"Options.timeout must be a positive number of seconds, not {t}")

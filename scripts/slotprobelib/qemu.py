@@ -187,6 +187,16 @@ class Qemu:
             self._link_raw.flush()
         return data
 
+    def link_pending(self) -> bool:
+        """Whether the guest's bytes wait unread on the host link."""
+        if self.link is None:
+            return False
+        ready, _, _ = select.select([self.link], [], [], 0)
+        try:
+            return bool(ready and self.link.recv(1, socket.MSG_PEEK))
+        except OSError:
+            return False
+
     def link_send(self, data: bytes) -> None:
         if self._link_raw:
             self._link_raw.write(b">> " + data)

@@ -16,6 +16,7 @@ the JSON file named by $FAKE_QEMU_SCENARIO:
    driver "bogus" fails)
    "dst_load": "ok" | "fail",      what a destination does with the state
    "src_status": "completed",      what the source claims after a migration
+   "run_state": "internal-error",  the machine stops at once (says query-status)
    "version": [7, 2, 22]}
 
 Migration moves the script position and sequence number over the
@@ -261,6 +262,10 @@ class Fake:
                             "capabilities": []}})
         self.console.write("fake firmware booting\n")
         self.console.flush()
+        if self.sc.get("run_state"):    # e.g. "internal-error": KVM here
+            self.status = self.sc["run_state"]
+            sys.stderr.write("KVM internal error. Suberror: 1\nemulation failure\n")
+            sys.stderr.flush()
         while True:
             self.step()
             rs = [self.qmp, self.link] + ([self.listener] if self.listener else [])
@@ -298,7 +303,14 @@ def main(argv):
         with open(os.path.join(os.environ["FAKE_QEMU_PIDS"], str(os.getpid())), "w"):
             pass
     if os.environ.get("FAKE_QEMU_FAIL_START"):
-        sys.stderr.write("qemu-system-x86_64: -device bogus: 'bogus' is not a valid device model name\n")
+        if os.environ["FAKE_QEMU_FAIL_START"] == "after-connect":   # as QEMU 7.2:
+            socks = [Fake.connect(path) for kind, path in chardev_paths(argv).values()
+                     if kind == "socket"]           # chardevs first, then -device
+            time.sleep(0.1)
+        sys.stderr.write("qemu-system-x86_64: warning: host doesn't support requested "
+                         "feature: CPUID.01H:ECX.pni [bit 0]\n"
+                         "qemu-system-x86_64: -device bogus: 'bogus' is not a valid "
+                         "device model name\n")
         return 1
     Fake(argv).loop()
     return 0

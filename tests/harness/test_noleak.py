@@ -100,6 +100,23 @@ class NoLeakTest(unittest.TestCase):
             time.sleep(0.05)
         self.assertFalse(alive(child))
 
+    def test_sigkill_leaves_folders_the_next_run_removes(self):
+        logs = os.path.join(self.dir, "logs")
+        harness = self.start(FAKE_QEMU, FAKE_IMAGE, FAKE_OVMF)
+        self.wait_for_child(harness)
+        harness.kill()
+        harness.communicate(timeout=10)
+        left = os.listdir(logs)
+        self.assertEqual(len(left), 1, left)     # the killed run's folder
+        env = dict(os.environ, FAKE_QEMU_SCENARIO=write(self.dir, "sc2.json", json.dumps(
+            {"guest": [["hello", "selftest"], ["exit", 0]]})))
+        p = subprocess.run([sys.executable, SLOTPROBE, "run", "selftest", "--qemu", FAKE_QEMU,
+                            "--image", FAKE_IMAGE, "--ovmf", FAKE_OVMF, "--accel", "tcg",
+                            "--log-dir", logs], env=env, capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(os.listdir(logs), [])
+
     def test_sigkill_during_machine_help_takes_the_child_along(self):
         # The `-machine help` child had no PR_SET_PDEATHSIG: a QEMU hanging
         # there outlived a SIGKILLed harness.
