@@ -10,7 +10,7 @@ import sys
 
 from . import preflight
 from .options import Options
-from .plan import Entry
+from .plan import Entry, check_migrate_at
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
 from .report import Report
 from .stale import remove_stale
@@ -50,6 +50,7 @@ def prepare(args: argparse.Namespace, entries: list[Entry]) -> Options:
     firmware, image, machine types (source and destination), accelerator."""
     opts = make_options(args)
     for e in entries:     # unknown machine types: a set-up error, before booting
+        check_migrate_at(e, opts.migrate_at, "--migrate-at")
         check_machine(opts.qemu, opts.machine or e.machine)
         if opts.dst_qemu or opts.dst_machine:
             check_machine(opts.dst_qemu or opts.qemu,

@@ -192,12 +192,32 @@ def _differential_expect(where: str, text: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def declared_checkpoints(entry: Entry) -> list[str] | None:
+    """The checkpoints entry's guest test declares, None when it declares
+    none (then a misspelled migrate_at shows only after the run)."""
+    return entry.script.checkpoints if entry.script is not None else None
+
+
+def check_migrate_at(entry: Entry, names: list[str], where: str) -> None:
+    """A migrate_at name the test never offers would migrate nowhere, and
+    the entry would pass as if it had: refused where it is written."""
+    declared = declared_checkpoints(entry)
+    if declared is None:
+        return
+    for name in names:
+        if name != "all" and name not in declared:
+            raise ConfigError(f"{where}: migrate_at {name}: {entry.name} has no "
+                              f"checkpoint of that name (it has: "
+                              f"{', '.join(declared) or 'none'})")
+
+
 def add_script(entry: Entry, script: Script) -> Entry:
     """Makes entry run `script`: test, its checkpoints' migrations and QMP."""
     if entry.test not in ("script", entry.name):
         raise ConfigError(f"{entry.where}: a script runs in guest test 'script', "
                           f"not '{entry.test}'")
     entry.test, entry.script = "script", script
+    check_migrate_at(entry, entry.migrate_at, entry.where)
     entry.migrate_at += [c for c in script.migrate_at if c not in entry.migrate_at]
     entry.qmp_at += script.qmp
     return entry

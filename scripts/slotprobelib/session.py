@@ -92,10 +92,10 @@ class GuestSession:
         elif ev.verb == "log":
             s.logs.append(ev.text)
         elif ev.verb == "obs":
-            location, register, value = ev.text.split()
-            s.observations.append((s.checkpoints_passed, location, register, value))
+            s.observations.append((s.checkpoints_passed, f["location"], f["register"],
+                                   f["value"]))
         elif ev.verb == "result":
-            self._result(ev.text)
+            self._result(f["status"], f["text"])
         elif ev.verb == "crash":
             s.crash = ("crashed: vector {} ({}) at rip={} error={} cr2={}"
                        .format(f.get("vector"), f.get("name", "?"), f.get("rip", "?"),
@@ -112,8 +112,7 @@ class GuestSession:
             return ev
         return None
 
-    def _result(self, text: str) -> None:
-        status, _, text = text.partition(" ")
+    def _result(self, status: str, text: str) -> None:
         self.state.results += 1
         directive = {"SKIP": "SKIP " + text, "XFAIL": "TODO guest-known failure"}
         self.check(status in ("PASS", "SKIP"),

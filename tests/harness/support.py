@@ -23,8 +23,9 @@ FIXTURES = os.path.join(ROOT, "build", "harness-fixtures")
 def _efi_application() -> bytes:
     """The smallest PE32+ image scripts/check-efi-image accepts: .text with
     the entry point, .dynamic naming .rela, one R_X86_64_RELATIVE whose
-    word holds its addend. OVMF could not run it; fake QEMU never tries."""
-    img = bytearray(0x800)
+    word holds its addend. OVMF could not run it; fake QEMU never tries.
+    8 KiB: QEMU's -kernel loader wants more than a 2.5 KiB setup header."""
+    img = bytearray(0x2000)
     img[0:2] = b"MZ"
     struct.pack_into("<I", img, 0x3C, 0x40)
     struct.pack_into("<4sHHIIIHH", img, 0x40, b"PE\0\0", 0x8664, 3, 0, 0, 0, 0xF0, 0x22)

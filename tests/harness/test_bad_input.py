@@ -10,10 +10,12 @@ Row: (name, command, exit status, stderr pattern[, extras]). In the command
 RUN stands for `run` with the fake QEMU, firmware and image, --accel tcg and
 --log-dir {d}/logs; {d} is the row's private folder, {fake}, {ovmf}, {img}
 the fakes, {qemu} and {OVMF} the real ones. Extras: files (name -> text, or
-one of the FILE_KINDS), guest (the fake guest's steps), env, user "nobody"
+one of the FILE_KINDS), guest (the fake guest's steps), run_state (the fake's
+QMP run state), stdout (a pattern), env, user "nobody"
 (the harness runs as uid 65534: checks root passes by privilege), needs
 ("mount", "mtools", "qemu").
 """
+import concurrent.futures
 import json
 import os
 import shlex
@@ -33,10 +35,13 @@ REAL_QEMU = shutil.which("qemu-system-x86_64")
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 REAL_OVMF = "/usr/share/ovmf/OVMF.fd"
 RUN = "run --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --log-dir {d}/logs"
+SCRIPT = ("script {d}/s.txt --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg "
+          "--log-dir {d}/logs")
 PASSING_GUEST = [["hello", "*"], ["line", "result PASS fine"], ["exit", 0]]
 NUL, ESC = "\0", "\x1b"
 MB = 1 << 20
 LIMIT_SECONDS = 10.0
+JOBS = 2
 NOBODY = 65534
 
 # files: name -> text, or one of these kinds (made by make_file)
@@ -210,6 +215,43 @@ ROWS = [
      {"guest": [["line", "error unknown test 'selftest'"], ["exit", 4]]}),
     ("comma-in-log-dir", "RUN selftest --log-dir {d}/a,b", 0, None,
      {"stdout": r"slotprobe: 1 entry: 1 PASS"}),
+    ("log-dir-too-long-for-sockets", "RUN selftest --log-dir {d}/" + "x" * 120, 0, None,
+     {"stdout": r"slotprobe: 1 entry: 1 PASS"}),
+    ("result-with-two-spaces", "RUN selftest", 0, None,
+     {"guest": [["hello", "*"], ["line", "result  PASS x"], ["exit", 0]],
+      "stdout": r"ok 3 - selftest: x\n"}),
+    ("qemu-refuses-before-connecting", "RUN selftest", 2,
+     r"selftest: set-up error: QEMU did not start \(exited with status 1\): "
+     r"qemu-system-x86_64: -device bogus: 'bogus' is not a valid device model name$",
+     {"env": {"FAKE_QEMU_FAIL_START": "1"}}),
+    ("qemu-refuses-after-connecting", "RUN selftest", 2,
+     r"set-up error: QEMU did not start \(exited with status 1\): .*'bogus' is not a valid",
+     {"env": {"FAKE_QEMU_FAIL_START": "after-connect"}}),
+    ("real-qemu-unknown-device", "run selftest --qemu {qemu} --ovmf {OVMF} --image {img} "
+     "--accel tcg --log-dir {d}/logs --device '-device bogus'", 2,
+     r"set-up error: QEMU did not start \(exited with status 1\): "
+     r"qemu-system-x86_64: -device bogus: 'bogus' is not a valid device model name$",
+     {"needs": "qemu"}),
+    ("real-qemu-unloadable-ovmf", "run selftest --qemu {qemu} --ovmf {d}/o.fd --image {img} "
+     "--accel tcg --log-dir {d}/logs", 2, r"set-up error: QEMU did not start .*BIOS",
+     {"needs": "qemu", "files": {"o.fd": bytes(40).decode() + "_FVH" + "x" * 100}}),
+    ("machine-stopped-at-once", "RUN selftest", 2,
+     r"set-up error: QEMU stopped the machine \(internal-error\) before the guest printed "
+     r"anything: KVM internal error. Suberror: 1$",
+     {"guest": [["hello", "*"], ["exit", 0]], "run_state": "internal-error"}),
+    ("guest-silent", "RUN selftest --timeout 3", 2,
+     r"set-up error: the guest printed nothing in 3 s \(no firmware output either\)",
+     {"guest": [["hang"]]}),
+    ("migrate-at-misspelled-script", SCRIPT + " --migrate-at powered_off", 2,
+     r"--migrate-at: migrate_at powered_off: s.txt has no checkpoint of that name "
+     r"\(it has: powered-off\)$", {"files": {"s.txt": "checkpoint powered-off\n"}}),
+    ("plan-migrate-at-misspelled-script", "--plan {d}/p.cfg list", 2,
+     r"p.cfg:x: migrate_at powered_off: x has no checkpoint of that name",
+     {"files": {"p.cfg": "[x]\nmigrate_at = powered_off\nscript = checkpoint powered-off\n"}}),
+    ("migrate-at-misspelled-undeclared", "RUN selftest --migrate-at powered_off", 1, None,
+     {"guest": [["hello", "*"], ["checkpoint", "powered-off"], ["exit", 0]],
+      "stdout": r"not ok .* migrate_at powered_off: the guest offered no checkpoint of that "
+                r"name \(it offered: powered-off\)"}),
 ]
 
 FILE_KINDS = {FIFO, ZERO, FOLDER, EMPTY, BIG, NOT_UTF8, GARBAGE_64K, TRUNCATED_IMAGE,
@@ -230,6 +272,26 @@ def tagged_processes(tag: bytes) -> list[int]:
     return found
 
 
+def execute(prep: dict) -> dict:
+    """Runs one prepared row; kills whatever it left (after noting it)."""
+    who = {"user": NOBODY, "group": NOBODY, "extra_groups": []} if prep["nobody"] else {}
+    t0 = time.monotonic()
+    p = subprocess.Popen([PY, SLOTPROBE, *prep["argv"]], env=prep["env"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, **who)
+    try:
+        out, err = p.communicate(timeout=LIMIT_SECONDS + 20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    seconds = time.monotonic() - t0
+    stray = tagged_processes(prep["tag"].encode())
+    for pid in stray:                 # never let a failed row leak
+        os.kill(pid, signal.SIGKILL)
+    return {"status": p.returncode, "stdout": out.decode("utf-8", "replace"),
+            "stderr": err.decode("utf-8", "replace"), "seconds": seconds, "stray": stray}
+
+
 def leftovers(folder: str) -> list[str]:
     out = []
     for base, dirs, files in os.walk(folder):
@@ -244,13 +306,22 @@ class BadInputTable(unittest.TestCase):
         self.assertEqual(len(names), len(set(names)), "row names repeat")
 
     def test_rows(self):
+        # Rows are prepared and checked in order, run JOBS at a time (each
+        # is a harness mostly waiting on its children).
+        prepared = []
         for row in ROWS:
             with self.subTest(row=row[0]):
-                self.check_row(*row)
+                prepared.append((row, self.prepare(*row)))
+        with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
+            outcomes = list(pool.map(lambda rp: execute(rp[1]), prepared))
+        for (row, prep), outcome in zip(prepared, outcomes):
+            with self.subTest(row=row[0]):
+                self.verify(row, prep, outcome)
 
     # -- one row -----------------------------------------------------------------------
-    def check_row(self, name: str, command: str, status: int, pattern: str | None,
-                  extras: dict | None = None) -> None:
+    def prepare(self, name: str, command: str, status: int, pattern: str | None,
+                extras: dict | None = None) -> dict:
+        """The row's folder, files, command and environment."""
         extras = extras or {}
         need = extras.get("needs")
         if need == "mtools" and not HAVE_MTOOLS:
@@ -275,28 +346,23 @@ class BadInputTable(unittest.TestCase):
         argv = [fill(w) for w in shlex.split(command.replace("RUN", RUN, 1))]
         guest = json.loads(fill(json.dumps(extras.get("guest", PASSING_GUEST))))
         with open(os.path.join(d, "sc.json"), "w") as f:
-            json.dump({"guest": guest}, f)
+            json.dump({"guest": guest, **({"run_state": extras["run_state"]}
+                                          if "run_state" in extras else {})}, f)
         tag = f"SLOTPROBE_BAD_INPUT_ROW={name}-{os.getpid()}-{time.monotonic_ns()}"
         env = dict(os.environ, TMPDIR=tmp, FAKE_QEMU_SCENARIO=os.path.join(d, "sc.json"),
                    SLOTPROBE_TEST_TAG=tag, **extras.get("env", {}))
-        preexec = self.as_nobody if extras.get("user") == "nobody" else None
-        t0 = time.monotonic()
-        p = subprocess.Popen([PY, SLOTPROBE, *argv], env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=preexec)
-        try:
-            out, err = p.communicate(timeout=LIMIT_SECONDS + 20)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            out, err = p.communicate()
-        seconds = time.monotonic() - t0
-        stray = tagged_processes(tag.encode())
-        for pid in stray:                 # never let a failed row leak
-            os.kill(pid, signal.SIGKILL)
-        stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-        say = f"{name}: {shlex.join(argv)}\nstdout: {stdout[-1500:]}\nstderr: {stderr}"
+        return {"d": d, "tmp": tmp, "argv": argv, "env": env, "tag": tag,
+                "nobody": extras.get("user") == "nobody"}
+
+    def verify(self, row: tuple, prep: dict, outcome: dict) -> None:
+        name, _, status, pattern, *more = row
+        extras = more[0] if more else {}
+        stdout, stderr = outcome["stdout"], outcome["stderr"]
+        say = (f"{name}: {shlex.join(prep['argv'])}\nstdout: {stdout[-1500:]}\n"
+               f"stderr: {stderr}")
         self.assertNotIn("Traceback", stderr, say)
-        self.assertEqual(p.returncode, status, say)
-        self.assertLess(seconds, LIMIT_SECONDS, say)
+        self.assertEqual(outcome["status"], status, say)
+        self.assertLess(outcome["seconds"], LIMIT_SECONDS, say)
         lines = stderr.splitlines()
         if pattern is None:
             self.assertEqual(lines, [], say)
@@ -307,18 +373,12 @@ class BadInputTable(unittest.TestCase):
             self.assertTrue(lines[0].isprintable(), say)
         if "stdout" in extras:
             self.assertRegex(stdout, extras["stdout"], say)
-        self.assertEqual(stray, [], say + "\nprocesses left behind")
-        self.assertEqual(leftovers(tmp), [], say + "\nleft in TMPDIR")
-        logs = os.path.join(d, "logs")
+        self.assertEqual(outcome["stray"], [], say + "\nprocesses left behind")
+        self.assertEqual(leftovers(prep["tmp"]), [], say + "\nleft in TMPDIR")
+        logs = os.path.join(prep["d"], "logs")
         kept = [f for f in (os.listdir(logs) if os.path.isdir(logs) else [])
                 if f not in stdout]
         self.assertEqual(kept, [], say + "\nleft in the log folder, not reported")
-
-    @staticmethod
-    def as_nobody() -> None:
-        os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
 
     def make_file(self, path: str, kind: str) -> None:
         if kind not in FILE_KINDS:

@@ -224,6 +224,17 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(os.listdir(tmp), [])
         self.assertEqual(os.listdir(self.logs), [])
 
+    def test_migrate_at_a_checkpoint_never_offered_is_no_pass(self):
+        # A misspelled migrate_at passed with 0 migrations.
+        guest = [["hello", "selftest"], ["checkpoint", "powered-off"], ["exit", 0]]
+        r = self.run_entry(guest, entry(migrate_at=["powered_off"]))
+        self.assertEqual(r.outcome, "FAIL", self.texts(r))
+        self.assertEqual(r.reason, "migrate_at powered_off: the guest offered no checkpoint "
+                         "of that name (it offered: powered-off), so nothing migrated there")
+        r = self.run_entry([["hello", "selftest"], ["exit", 0]], entry(migrate_at=["all"]))
+        self.assertEqual(r.outcome, "FAIL", self.texts(r))
+        self.assertIn("migrate_at all: the guest offered no checkpoint", r.reason)
+
     def run_silent(self, e=None, **opts):
         opts = Options(qemu=FAKE_QEMU, ovmf=FAKE_QEMU, kernel=FAKE_QEMU,
                        log_dir=self.logs, **opts)
