@@ -43,7 +43,7 @@ cpu_halt:
 cpu_disable_interrupts:
 	cli
 	ret
-; Only inside a test's explicit interrupt window (lib/irq.h): the rest polls.
+; Only inside a test's explicit interrupt window (lib/machine/irq.h): the rest polls.
 cpu_enable_interrupts:
 	sti
 	ret
@@ -83,7 +83,7 @@ read_cr2:
 	mov	rax, cr2
 	ret
 
-; Every general register, in the order struct fault_frame (lib/fault.h) reads.
+; Every general register, in the order struct fault_frame (lib/machine/fault.h) reads.
 %macro PUSH_GPRS 0
 	push	rax
 	push	rbx
@@ -135,7 +135,7 @@ isr_common:
 
 ; Interrupt entry, vectors 32..255 (MSIs, the APIC's spurious vector, and
 ; anything stray). Unlike exceptions, interrupts return: the stub saves every
-; general register, calls irq_entry(vector) (lib/irq.c, which counts and
+; general register, calls irq_entry(vector) (lib/machine/irq.c, which counts and
 ; sends the EOI) and goes back with iretq. The firmware is built with
 ; -mgeneral-regs-only, so there is no SSE state to save.
 extern irq_entry

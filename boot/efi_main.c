@@ -5,11 +5,11 @@
  * leaves boot services so the firmware stops touching the hardware: while
  * they run, OVMF's console driver polls COM1 and can steal input bytes, and
  * its timer interrupts would race with our polling. From then on the test
- * image owns the machine (lib/runtime.c).
+ * image owns the machine (lib/runtime/runtime.c).
  */
 #include <efi.h>
 
-#include "lib/runtime.h"
+#include "runtime.h"
 
 void cpu_disable_interrupts(void);
 

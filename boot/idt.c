@@ -3,11 +3,11 @@
  * OVMF's handlers would print to its own console and hang; after
  * ExitBootServices the run must report the fault and exit instead.
  * Vectors 32..255 go to the interrupt stubs, which call irq_entry()
- * (lib/irq.c) and return; interrupts stay disabled outside a test's window.
+ * (lib/machine/irq.c) and return; interrupts stay disabled outside a test's window.
  */
 #include <stdint.h>
 
-#include "lib/fault.h"
+#include "fault.h"
 
 struct idt_gate {
 	uint16_t offset_lo;

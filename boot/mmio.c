@@ -1,12 +1,12 @@
 /*
- * mmio.c - device memory access for the EFI image (lib/hw.h).
+ * mmio.c - device memory access for the EFI image (lib/machine/hw.h).
  *
  * UEFI leaves an identity map in place, and ExitBootServices does not change
  * it, so a physical address is a pointer. Each access is a single volatile
  * load or store of exactly the requested width: PCIe registers such as Slot
  * Control treat every write as a command, so widening or splitting is wrong.
  */
-#include "lib/hw.h"
+#include "hw.h"
 
 uint8_t mmio_read8(uint64_t addr)
 {

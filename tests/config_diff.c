@@ -21,20 +21,19 @@
  *
  * Parameters: none besides the common ones.
  */
-#include "lib/cfgname.h"
-#include "lib/guest_test.h"
-#include "lib/hostlink.h"
-#include "lib/libc.h"
-#include "lib/pci.h"
-#include "lib/pci_regs.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/slots.h"
+#include "cfgname.h"
+#include "guest_test.h"
+#include "hostlink.h"
+#include "libc.h"
+#include "pci.h"
+#include "pci_regs.h"
+#include "printf.h"
+#include "report.h"
+#include "slot_select.h"
 
 #define SNAPSHOT_POOL	(128 * 1024)	/* 32 PCIe functions at 4 KiB */
 #define MAX_SNAPSHOTS	PCI_MAX_FUNCS
 #define MAX_PRINTED	32		/* differences listed per function */
-#define PCI_EXP_DEVSTA_TRPND	0x0020	/* Linux pci_regs.h */
 
 struct snapshot {
 	const struct pci_func *func;
@@ -95,17 +94,25 @@ static void take_all(const struct pci_topology *t)
 }
 
 /* Bits the hardware may change on its own (see the comment at the top). */
+static const struct {
+	uint8_t reg;		/* 16-bit register in the PCI Express capability */
+	uint16_t bits;
+} hardware_owned[] = {
+	{ PCI_EXP_LNKSTA, PCI_EXP_LNKSTA_LT },
+	{ PCI_EXP_DEVSTA, PCI_EXP_DEVSTA_TRPND },
+};
+
+/* The hardware-owned bits in config space byte @off (little endian). */
 static uint8_t allowed_mask(const struct snapshot *s, uint16_t off)
 {
 	uint8_t exp = s->func->exp_cap;
-	uint16_t lt = PCI_EXP_LNKSTA_LT, trpnd = PCI_EXP_DEVSTA_TRPND;
 
-	if (!exp)
-		return 0;
-	if (off == exp + PCI_EXP_LNKSTA + 1)
-		return (uint8_t)(lt >> 8);
-	if (off == exp + PCI_EXP_DEVSTA)
-		return (uint8_t)trpnd;
+	for (size_t i = 0; exp && i < ARRAY_SIZE(hardware_owned); i++) {
+		unsigned int at = exp + hardware_owned[i].reg;
+
+		if (off == at || off == at + 1)
+			return (uint8_t)(hardware_owned[i].bits >> (8 * (off - at)));
+	}
 	return 0;
 }
 
@@ -148,6 +155,7 @@ static void compare_one(const struct snapshot *s)
 }
 
 GUEST_TEST(config_diff_main, "config-diff", "",
+	   "snapshot",
 	   "every function's config space snapshot before and after checkpoint 'snapshot'")
 {
 	const struct pci_topology *t = slots_topology();

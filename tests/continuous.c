@@ -1,9 +1,9 @@
 /*
  * continuous - slot operations in a loop while the harness migrates at
  * random moments, without checkpoints (plan key migrate_random). The guest
- * learns of a migration from fw_cfg opt/slotprobe/migration (lib/fwcfg.h:
+ * learns of a migration from fw_cfg opt/slotprobe/migration (lib/runtime/fwcfg.h:
  * every QEMU of the run tells its own count, and fw_cfg contents are not
- * migrated), and checks its invariants (lib/slot_expect.h) after every
+ * migrated), and checks its invariants (lib/slot/slot_invariants.h) after every
  * operation, and at once when the count changed:
  *   - Slot Control reads back what was last commanded (PCC, PIC, AIC, the
  *     enables; PCIe r5.0 §7.5.3.10);
@@ -29,15 +29,15 @@
  * unbounded), seconds=S (default: the watchdog less 10 s), pace-us=U (a
  * pause after each operation, default 0), seed=X (default 1).
  */
-#include "lib/args.h"
-#include "lib/fwcfg.h"
-#include "lib/guest_test.h"
-#include "lib/pci.h"
-#include "lib/pcie_slot.h"
-#include "lib/report.h"
-#include "lib/slot_expect.h"
-#include "lib/slots.h"
-#include "lib/time.h"
+#include "args.h"
+#include "fwcfg.h"
+#include "guest_test.h"
+#include "pci.h"
+#include "slot.h"
+#include "report.h"
+#include "slot_invariants.h"
+#include "slot_select.h"
+#include "time.h"
 
 #define MAX_FINDING_LINES	40	/* INFO lines about findings; the rest are counted */
 #define PENDING_CC_MS		SLOT_CMD_TIMEOUT_MS
@@ -107,7 +107,7 @@ static void resync(struct run *r)
 	struct slot_seen now;
 
 	slot_clear_events(&r->s, SLOT_EVENTS);
-	r->s.cmd_busy = false;
+	slot_forget_cmd(&r->s);
 	now = read_slot(r);
 	slot_expect_init(&r->e, r->s.sltcap, r->s.lnkcap, &now);
 }
@@ -210,19 +210,13 @@ static void op_clear_events(struct run *r)
  */
 static void op_command_pending(struct run *r)
 {
-	struct deadline d = deadline_in_ms(PENDING_CC_MS);
 	uint16_t val = indicator(r, 6);
-	bool seen = false;
+	bool seen;
 
 	if ((r->e.events_may | r->e.events_must) & PCI_EXP_SLTSTA_CC)
 		slot_expect_cleared(&r->e, slot_clear_events(&r->s, PCI_EXP_SLTSTA_CC));
-	slot_write_cmd_nowait(&r->s, val, PCI_EXP_SLTCTL_AIC);
+	seen = slot_write_cmd_keep_cc(&r->s, val, PCI_EXP_SLTCTL_AIC, PENDING_CC_MS);
 	slot_expect_command(&r->e, val, PCI_EXP_SLTCTL_AIC, false);
-	while (!(seen = slot_status(&r->s) & PCI_EXP_SLTSTA_CC) && !deadline_expired(d))
-		udelay(10);
-	/* Completion noted, status bit kept: slot_wait_cmd must not wait again. */
-	r->s.cmd_busy = false;
-	r->s.cmd_us = time_now_us() - r->s.cmd_started_us;
 	note_command(r, seen, "attention indicator, Command Completed left set");
 }
 
@@ -384,6 +378,7 @@ static void summary(const struct run *r, uint32_t target)
 }
 
 GUEST_TEST(continuous_main, "continuous", "slot migrations iterations seconds pace-us seed",
+	   "",
 	   "slot operations in a loop while the harness migrates at random moments")
 {
 	struct run *r = &run;

@@ -8,13 +8,13 @@
  * function answers behind it (PCIe r5.0 §7.5.3.11: PDS reflects the
  * presence of an adapter in the slot).
  */
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/pci.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
+#include "args.h"
+#include "guest_test.h"
+#include "pci.h"
+#include "printf.h"
+#include "report.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
 
 static int count_ports(const struct pci_topology *t, uint8_t type)
 {
@@ -48,6 +48,7 @@ static void check_slot(struct pcie_slot *s)
 }
 
 GUEST_TEST(enumerate_main, "enumerate", "rootports downstream slot child",
+	   "",
 	   "list every function and hot-plug port; check the topology")
 {
 	const struct pci_topology *t = slots_topology();

@@ -26,14 +26,15 @@
  * child=VVVV:DDDD (the device the harness adds), button-ms=N (the wait
  * after the attention button, default BUTTON_WAIT_MS).
  */
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/hostlink.h"
-#include "lib/pci.h"
-#include "lib/report.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
-#include "lib/time.h"
+#include "args.h"
+#include "guest_test.h"
+#include "hostlink.h"
+#include "pci.h"
+#include "report.h"
+#include "slot_board.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
+#include "time.h"
 
 /* The harness sends its QMP command before the go-ahead; this only bounds a slow one. */
 #define EVENT_TIMEOUT_MS	5000
@@ -100,7 +101,7 @@ static void plugged(struct pcie_slot *s, bool link_before)
 {
 	uint16_t sta = wait_events(s, PCI_EXP_SLTSTA_PDC, "Presence Detect Changed");
 	uint16_t lnksta = link_status(s);
-	bool ok;
+	struct slot_board b;
 
 	report(sta & PCI_EXP_SLTSTA_PDS, "Presence Detect State set (SltSta %04x)", sta);
 	report_info("events on device_add: SltSta %04x (ABP%c PDC%c DLLSC%c)", sta,
@@ -116,18 +117,14 @@ static void plugged(struct pcie_slot *s, bool link_before)
 	       "(vendor %04x)", pci_vendor(slot_child(s, 0)));
 	clear_events_and_check(s);
 
-	ok = slot_set_indicators(s, PCI_EXP_SLTCTL_PWR_IND_BLINK, PCI_EXP_SLTCTL_ATTN_IND_OFF);
-	report(ok, "power indicator blink command completed");
-	slot_clear_events(s, PCI_EXP_SLTSTA_PFD);
-	report(slot_write_cmd(s, PCI_EXP_SLTCTL_PWR_ON, PCI_EXP_SLTCTL_PCC),
-	       "power-on (PCC) command completed within 1 s");
-	report(slot_wait_link_active(s, SLOT_LINK_TIMEOUT_MS), "link up within %d ms "
+	slot_board_added(s, SLOT_BOARD_BLINK_FIRST, &b);
+	report(b.blink_ok, "power indicator blink command completed");
+	report(b.power_ok, "power-on (PCC) command completed within 1 s");
+	report(b.link_up, "link up within %d ms "
 	       "(LnkSta %04x), then %d ms", SLOT_LINK_TIMEOUT_MS, link_status(s),
 	       SLOT_LINK_SETTLE_MS);
-	report(slot_wait_child(s, SLOT_CHILD_TIMEOUT_MS), "a vendor ID answers within %d ms",
-	       SLOT_CHILD_TIMEOUT_MS);
-	report(slot_set_indicators(s, PCI_EXP_SLTCTL_PWR_IND_ON, PCI_EXP_SLTCTL_ATTN_IND_OFF),
-	       "power indicator on command completed");
+	report(b.child, "a vendor ID answers within %d ms", SLOT_CHILD_TIMEOUT_MS);
+	report(b.indicators_set && b.indicators_ok, "power indicator on command completed");
 	slots_print_state(s, "after power-on");
 	slots_report_child_id(s);
 	check_slot_powered_on(s);
@@ -173,6 +170,7 @@ static void unplug_requested(struct pcie_slot *s)
 }
 
 GUEST_TEST(hotplug_main, "hotplug", "slot child button-ms",
+	   "plug plugged unplug unplugged",
 	   "device_add and device_del answered like pciehp")
 {
 	struct pcie_slot s;

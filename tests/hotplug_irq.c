@@ -9,13 +9,14 @@
  * set" goes from FALSE to TRUE. So one message per event when software
  * clears each event before the next; events that pile up before they are
  * cleared coalesce into one message; nothing while the enable is off.
- * QEMU 7.2 implements exactly that edge (hw/pci/pcie.c:325
- * hotplug_event_update_event_status, :336 hotplug_event_notify, which sends
- * only when hpev_notified changes, :411 pcie_cap_slot_event); its Slot
- * Control write applies the new enables, then unplugs (:776), notifies
- * (:780) and only then sets Command Completed (:798, §6.7.3.2). It also
- * sends a message on the TRUE->FALSE edge (:342 returns only when the state
- * is unchanged): turning an enable off while its event is set raises a
+ * QEMU 7.2 implements exactly that edge (hw/pci/pcie.c:
+ * hotplug_event_update_event_status(), hotplug_event_notify(), which sends
+ * only when hpev_notified changes, pcie_cap_slot_event()); its Slot Control
+ * write (pcie_cap_slot_write_config()) applies the new enables, then
+ * unplugs, notifies, and only then sets Command Completed (§6.7.3.2). It
+ * also sends a message on the TRUE->FALSE edge (hotplug_event_notify()
+ * returns early only when the state is unchanged): turning an enable off
+ * while its event is set raises a
  * spurious MSI, erratum qemu-hp-msi-falling-edge (tests/errata.cfg).
  *
  * Checkpoints "armed" (events enabled, nothing pending) and "pending" (a
@@ -28,18 +29,18 @@
  *
  * Parameters: slot=BDF, child=VVVV:DDDD.
  */
-#include "lib/apic.h"
-#include "lib/guest_test.h"
-#include "lib/hostlink.h"
-#include "lib/hw.h"
-#include "lib/irq.h"
-#include "lib/msi.h"
-#include "lib/pci.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
-#include "lib/time.h"
+#include "apic.h"
+#include "guest_test.h"
+#include "hostlink.h"
+#include "hw.h"
+#include "irq.h"
+#include "msi.h"
+#include "pci.h"
+#include "printf.h"
+#include "report.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
+#include "time.h"
 
 #define VEC		IRQ_VECTOR_HOTPLUG
 #define ARRIVE_MS	200	/* an MSI is a memory write: it lands at once under QEMU */
@@ -80,25 +81,16 @@ static bool nop_cmd(struct pcie_slot *s)
 	return slot_write_cmd(s, 0, 0);
 }
 
-/* A Slot Control write that leaves Command Completed set (no clearing). */
+/* A Slot Control command whose Command Completed is left set. */
 static bool raw_cmd(struct pcie_slot *s, uint16_t val, uint16_t mask)
 {
-	uint16_t ctl = (uint16_t)(((slot_ctrl(s) & ~mask) | (val & mask)) &
-				  ~PCI_EXP_SLTCTL_EIC);
-	struct deadline d = deadline_in_ms(EVENT_MS);
-
-	slot_wait_cmd(s);
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTCTL, ctl);
-	while (!(slot_status(s) & PCI_EXP_SLTSTA_CC))
-		if (deadline_expired(d))
-			return false;
-	return true;
+	return slot_write_cmd_keep_cc(s, val, mask, EVENT_MS);
 }
 
 static bool setup_interrupts(struct pcie_slot *s)
 {
 	char err[120], buf[160];
-	uint16_t flags = pci_cfg_read16(s->port, s->exp + PCI_EXP_FLAGS);
+	uint16_t flags = pcie_cap_read16(s, PCI_EXP_FLAGS);
 	struct msi_msg m;
 
 	if (!report(apic_init(err, sizeof(err)) == 0, "local APIC in xAPIC mode%s%s",
@@ -246,12 +238,12 @@ static void check_enables_while_pending(struct pcie_slot *s)
 	report(raw_cmd(s, PCI_EXP_SLTCTL_ATTN_IND_OFF, PCI_EXP_SLTCTL_AIC) && window(1) == 1,
 	       "a command with CC left set: one interrupt (SltSta %04x)", slot_status(s));
 	ctl = slot_ctrl(s) & ~(PCI_EXP_SLTCTL_CCIE | PCI_EXP_SLTCTL_EIC);
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTCTL, ctl);
+	pcie_cap_write16(s, PCI_EXP_SLTCTL, ctl);
 	n = window(0);
 	report(n == 0, "CCIE cleared while CC is set (SltCtl %04x SltSta %04x): "
 	       "%u interrupt(s), want 0 (TRUE->FALSE edge, PCIe r5.0 6.7.3.4)",
 	       slot_ctrl(s), slot_status(s), n);
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTCTL, ctl | PCI_EXP_SLTCTL_CCIE);
+	pcie_cap_write16(s, PCI_EXP_SLTCTL, ctl | PCI_EXP_SLTCTL_CCIE);
 	n = window(1);
 	report_info("CCIE set again while CC is set (SltCtl %04x SltSta %04x): "
 		    "%u interrupt(s)", slot_ctrl(s), slot_status(s), n);
@@ -329,7 +321,7 @@ static void check_power_off(struct pcie_slot *s)
 	slot_clear_events(s, SLOT_EVENTS);
 	if (slot_ctrl(s) & PCI_EXP_SLTCTL_DLLSCE)
 		want |= PCI_EXP_SLTSTA_DLLSC;
-	/* PCC off and PIC off in one write: QEMU unplugs the device (:776). */
+	/* PCC off and PIC off in one write: QEMU unplugs the device then. */
 	report(raw_cmd(s, PCI_EXP_SLTCTL_PWR_OFF | PCI_EXP_SLTCTL_PWR_IND_OFF,
 		       PCI_EXP_SLTCTL_PCC | PCI_EXP_SLTCTL_PIC),
 	       "power-off command completed");
@@ -354,6 +346,7 @@ static void check_power_off(struct pcie_slot *s)
 }
 
 GUEST_TEST(hotplug_irq_main, "hotplug-irq", "slot child",
+	   "armed pending",
 	   "hot-plug MSI/MSI-X: one interrupt per event, none when disabled, across migration")
 {
 	struct pcie_slot s;

@@ -15,13 +15,14 @@
  * Parameters: slot=BDF, child=VVVV:DDDD, power-off=no (the control: same
  * steps and checkpoints, slot left alone; must pass on every QEMU).
  */
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/hostlink.h"
-#include "lib/pci.h"
-#include "lib/report.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
+#include "args.h"
+#include "guest_test.h"
+#include "hostlink.h"
+#include "pci.h"
+#include "report.h"
+#include "slot_board.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
 
 static void power_off(struct pcie_slot *s)
 {
@@ -61,6 +62,7 @@ static void check_unplugged_stays_gone(struct pcie_slot *s, bool answers)
 }
 
 GUEST_TEST(pds_migration_main, "pds-migration", "slot child power-off",
+	   "powered-off powered-on",
 	   "power a slot off, migrate, check the slot on the other side")
 {
 	struct pcie_slot s;

@@ -3,30 +3,32 @@
  * file opt/slotprobe/script), so a plan entry or `slotprobe script FILE`
  * can reproduce any sequence without rebuilding the image. The harness
  * (scripts/slotprobelib/script.py) compiles and checks the human script;
- * the interpreter is lib/script.c. A script that is missing, longer than
- * the buffer or malformed ends the run as a set-up error before any step.
+ * the interpreter is lib/script/ (script_parse.c, script_run.c). A script
+ * that is missing, longer than the buffer or malformed ends the run as a
+ * set-up error before any step.
  */
-#include "lib/exit.h"
-#include "lib/fwcfg.h"
-#include "lib/guest_test.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/script.h"
+#include "contract.h"
+#include "exit.h"
+#include "fwcfg.h"
+#include "guest_test.h"
+#include "printf.h"
+#include "report.h"
+#include "script_run.h"
 
-#define SCRIPT_FWCFG_FILE "opt/slotprobe/script"
 
 static char text[SCRIPT_MAX_BYTES];
 
 GUEST_TEST(script_main, "script", "",
+	   "*",
 	   "run the scripted register steps the harness handed over")
 {
 	char err[200];
-	int len = fwcfg_read_file(SCRIPT_FWCFG_FILE, text, sizeof(text));
+	int len = fwcfg_read_file(CONTRACT_FWCFG_SCRIPT, text, sizeof(text));
 	int n;
 
 	if (len < 0)
 		fw_error("script: no fw_cfg file %s (run it from a plan entry with a "
-			 "script, or slotprobe script FILE)", SCRIPT_FWCFG_FILE);
+			 "script, or slotprobe script FILE)", CONTRACT_FWCFG_SCRIPT);
 	if (len >= (int)sizeof(text))
 		fw_error("script: %d bytes, longer than the %d-byte buffer", len,
 			 (int)sizeof(text) - 1);

@@ -8,14 +8,14 @@
  * fault=pf|gp|ud|de (raise that exception at the end), hang=1 (spin until
  * the watchdog fires).
  */
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/hostlink.h"
-#include "lib/hw.h"
-#include "lib/libc.h"
-#include "lib/printf.h"
-#include "lib/report.h"
-#include "lib/time.h"
+#include "args.h"
+#include "guest_test.h"
+#include "hostlink.h"
+#include "hw.h"
+#include "libc.h"
+#include "printf.h"
+#include "report.h"
+#include "time.h"
 
 static bool formats(const char *want, const char *fmt, ...)
 	__attribute__((format(__printf__, 2, 3)));
@@ -127,6 +127,7 @@ static void raise_fault(const char *kind)
 }
 
 GUEST_TEST(selftest_main, "selftest", "checkpoints expect-migrations fault hang",
+	   "step-*",
 	   "the runtime checks itself: printf, clock, deadlines, host link, faults")
 {
 	check_printf();

@@ -3,17 +3,18 @@
  * on again the way pciehp does, and check the registers on the way:
  * every command completes, the powered-off slot is empty, and after
  * power-on the slot is consistent (PDS set exactly when a device answers,
- * no active link in an empty slot). Whether the device comes back is
+ * a link active only with Presence Detect State set). Whether the device comes back is
  * reported: QEMU deletes an unplugged device, so on QEMU it does not.
  *
  * Parameters: slot=BDF (default: every occupied hot-plug slot), child=VVVV:DDDD.
  */
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/pci.h"
-#include "lib/report.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
+#include "args.h"
+#include "guest_test.h"
+#include "pci.h"
+#include "report.h"
+#include "slot_board.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
 
 static void power_cycle_one(struct pcie_slot *s)
 {
@@ -38,6 +39,7 @@ static void power_cycle_one(struct pcie_slot *s)
 }
 
 GUEST_TEST(slot_power_cycle_main, "slot-power-cycle", "slot child",
+	   "",
 	   "power a hot-plug slot off and on; check the registers on the way")
 {
 	slots_for_each_occupied(power_cycle_one);

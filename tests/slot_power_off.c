@@ -9,12 +9,13 @@
  * child=VVVV:DDDD, single-write=on (PCC and PIC off in one Slot Control
  * write instead of pciehp's two).
  */
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/pci.h"
-#include "lib/report.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
+#include "args.h"
+#include "guest_test.h"
+#include "pci.h"
+#include "report.h"
+#include "slot_board.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
 
 static void power_off_one(struct pcie_slot *s)
 {
@@ -42,6 +43,7 @@ out:
 }
 
 GUEST_TEST(slot_power_off_main, "slot-power-off", "slot child single-write",
+	   "",
 	   "power a hot-plug slot off; check PDS, PDC, DLLLA and the device")
 {
 	slots_for_each_occupied(power_off_one);

@@ -2,8 +2,8 @@
  * slot-regs - register attribute conformance of a hot-plug slot's Link and
  * Slot registers (PCIe r5.0 §7.5.3.6-11, and §7.5.3.18-23 with a version 2
  * capability): each field is written with patterns, read back and restored
- * (lib/regprobe.h), and what it did is compared with the attribute the
- * specification gives it (lib/regattr.c, one table per register).
+ * (lib/conformance/regprobe.h), and what it did is compared with the attribute the
+ * specification gives it (lib/conformance/regattr.c, one table per register).
  *
  * Order matters. First the registers are read (and sent as observations),
  * the slot's state checked for consistency, then every field that cannot
@@ -20,16 +20,18 @@
  *
  * Parameters: slot=BDF (default: every hot-plug slot).
  */
-#include "lib/args.h"
-#include "lib/guest_test.h"
-#include "lib/lspci.h"
-#include "lib/pci.h"
-#include "lib/printf.h"
-#include "lib/regprobe.h"
-#include "lib/report.h"
-#include "lib/slot_checks.h"
-#include "lib/slots.h"
-#include "lib/time.h"
+#include "args.h"
+#include "bitfield.h"
+#include "guest_test.h"
+#include "lspci.h"
+#include "pci.h"
+#include "printf.h"
+#include "regprobe.h"
+#include "report.h"
+#include "slot_board.h"
+#include "slot_checklist.h"
+#include "slot_select.h"
+#include "time.h"
 
 #define CC_QUIET_MS 10	/* a second Command Completed would show by then */
 
@@ -56,7 +58,7 @@ static void observe(struct pcie_slot *s)
 static void check_power_vs_device(struct pcie_slot *s)
 {
 	uint16_t ctl = slot_ctrl(s);
-	unsigned int pic = (ctl & PCI_EXP_SLTCTL_PIC) >> 8;
+	unsigned int pic = FIELD_GET(PCI_EXP_SLTCTL_PIC, ctl);
 	bool power_on = !(ctl & PCI_EXP_SLTCTL_PCC);
 
 	if (!slot_child_present(s)) {
@@ -82,7 +84,7 @@ static void check_power_vs_device(struct pcie_slot *s)
 static void check_link_capabilities(struct pcie_slot *s)
 {
 	unsigned int sls = s->lnkcap & PCI_EXP_LNKCAP_SLS;
-	unsigned int mlw = (s->lnkcap & PCI_EXP_LNKCAP_MLW) >> 4;
+	unsigned int mlw = FIELD_GET(PCI_EXP_LNKCAP_MLW, s->lnkcap);
 
 	report(sls != 0 && mlw != 0, "PCI_EXP_LNKCAP_SLS and PCI_EXP_LNKCAP_MLW are valid "
 	       "encodings (LnkCap %08x: Speed %s, Width x%u)", s->lnkcap,
@@ -198,16 +200,6 @@ static void probe_kinds(struct pcie_slot *s, unsigned int kinds, bool destructiv
 
 /* ---- Command Completed (§6.7.3.2, §7.5.3.11) ---- */
 
-static bool wait_cc(struct pcie_slot *s)
-{
-	struct deadline d = deadline_in_ms(SLOT_CMD_TIMEOUT_MS);
-
-	while (!(slot_status(s) & PCI_EXP_SLTSTA_CC))
-		if (deadline_expired(d))
-			return false;
-	return true;
-}
-
 static void check_command_completed(struct pcie_slot *s)
 {
 	uint16_t ctl;
@@ -220,12 +212,12 @@ static void check_command_completed(struct pcie_slot *s)
 	slot_wait_cmd(s);
 	ctl = slot_ctrl(s) & ~PCI_EXP_SLTCTL_EIC;
 	report(!(slot_status(s) & PCI_EXP_SLTSTA_CC), "clear before the command");
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTCTL, ctl);
-	report(wait_cc(s), "a Slot Control write that changes nothing (%04x) completes "
+	report(slot_write_cmd_keep_cc(s, 0, 0, SLOT_CMD_TIMEOUT_MS),
+	       "a Slot Control write that changes nothing (%04x) completes "
 	       "within %d ms", ctl, SLOT_CMD_TIMEOUT_MS);
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTSTA, 0);
+	pcie_cap_write16(s, PCI_EXP_SLTSTA, 0);
 	report(slot_status(s) & PCI_EXP_SLTSTA_CC, "writing 0 leaves it set (RW1C)");
-	pci_cfg_write16(s->port, s->exp + PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_CC);
+	pcie_cap_write16(s, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_CC);
 	report(!(slot_status(s) & PCI_EXP_SLTSTA_CC), "writing 1 clears it (RW1C)");
 	mdelay(CC_QUIET_MS);
 	report(!(slot_status(s) & PCI_EXP_SLTSTA_CC),
@@ -300,11 +292,12 @@ static void probe_slot(struct pcie_slot *s)
 		report_prefix_pop();
 	}
 	slot_wait_cmd(s);
-	report(!s->cmd_busy, "no command left outstanding");
+	report(!slot_cmd_pending(s), "no command left outstanding");
 	report_prefix_pop();
 }
 
 GUEST_TEST(slot_regs_main, "slot-regs", "slot",
+	   "",
 	   "Link and Slot register attributes (RO/RW/RW1C/reserved) against PCIe r5.0")
 {
 	static struct pcie_slot slots[SLOTS_MAX];

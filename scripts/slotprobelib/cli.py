@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import glob
 import os
 import random
 import sys
 from typing import NoReturn, Sequence
 
+from . import testlist
 from .cfgfile import ConfigError
 from .cmd_common import conclude, device_words, prepare
 from .differential import judge_pair, variants
@@ -102,12 +102,28 @@ def shard(entries: list[Entry], spec: str | None) -> list[Entry]:
     return [e for i, e in enumerate(entries) if i % n == k - 1]
 
 
-def _known_tests(plan: Plan) -> set[str]:
+def _known_tests(plan: Plan, image: str) -> tuple[set[str], str]:
+    """The plan's tests and the image's own (tests.json beside it), and why
+    the image's are missing ("" when they are not)."""
     names = {e.test for e in plan.entries.values()}
-    for path in glob.glob(os.path.join(ROOT, "tests", "*.c")):
-        stem = os.path.splitext(os.path.basename(path))[0]
-        names |= {stem, stem.replace("_", "-")}
-    return names
+    try:
+        return names | set(testlist.load(testlist.listing_path(image))), ""
+    except testlist.ListingError as e:
+        return names, f"; the image's tests unknown: {e}"
+
+
+def guest_test_listing(image: str) -> str:
+    """The image's guest tests with their parameters and checkpoints."""
+    try:
+        tests = testlist.load(testlist.listing_path(image))
+    except testlist.ListingError as e:
+        return f"\nguest tests: {e}"
+    rows = [("GUEST TEST", "PARAMS", "CHECKPOINTS")] + [
+        (t.name, " ".join(t.params) or "-", " ".join(t.checkpoints) or "-")
+        for t in tests.values()]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    return "\n" + "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+                             for r in rows)
 
 
 def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
@@ -122,6 +138,7 @@ def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
             raise SetupError(f"no plan entries in group '{group}' ({plan.path})")
         return entries
     out = []
+    known, why_not = _known_tests(plan, args.image)
     for name in args.names:
         if name in plan.entries:
             planned = plan.entries[name]
@@ -129,11 +146,11 @@ def select_entries(args: argparse.Namespace, plan: Plan) -> list[Entry]:
             e = dataclasses.replace(
                 planned, devices=planned.devices + devices,
                 params=[p for p in planned.params if p.split("=")[0] not in keys] + params)
-        elif name in _known_tests(plan):
+        elif name in known:
             e = Entry(name=name, test=name, params=params, devices=devices)
         else:
             raise SetupError(f"unknown plan entry or test '{name}' "
-                             f"(see: slotprobe list)")
+                             f"(see: slotprobe list{why_not})")
         if args.group and args.group not in e.groups:
             continue
         out.append(e)
@@ -217,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan.check_errata(set(errata))
         if args.cmd == "list":
             print(plan.listing())
+            print(guest_test_listing(os.path.join(ROOT, "build", "slotprobe.efi")))
             return 0
         if args.cmd == "script":
             return cmd_script(args, errata, reports)

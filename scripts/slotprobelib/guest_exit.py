@@ -1,8 +1,11 @@
 """QEMU exit status -> what the guest said (protocol: status = (v << 1) | 1)."""
 from __future__ import annotations
 
-GUEST_CODES = {0: "PASS", 1: "FAIL", 2: "CRASH", 3: "WATCHDOG", 4: "ERROR",
-               77: "SKIP"}
+from . import contract
+
+# code -> name, from lib/runtime/contract.h's CONTRACT_EXIT_* (lib/runtime/exit.h uses the same).
+GUEST_CODES = {value: name[len("EXIT_"):] for name, value in contract.VALUES.items()
+               if name.startswith("EXIT_")}
 
 
 def guest_code(qemu_status: int | None) -> int | None:

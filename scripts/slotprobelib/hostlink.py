@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Union
 
-PROTO = 1
-LINE_MAX = 240
+from . import contract
+
+PROTO = contract.HOSTLINK_PROTO
+LINE_MAX = contract.HOSTLINK_LINE_MAX
 # Firmware output before the guest's first line: the last PREAMBLE_MAX bytes
 # are kept (OVMF's clear-screen is a few dozen; a looping firmware is not).
 PREAMBLE_MAX = 64 * 1024

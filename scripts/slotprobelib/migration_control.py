@@ -51,7 +51,6 @@ class MigrationController:
         self.rng = random.Random(seed)
         self.chain: list[_Takeover] = []    # destinations on probation
         self.attempts = 0
-        self.pending = b""                  # old source's last bytes
         self.random_left = entry.migrate_random[0] if entry.migrate_random else 0
         self.random_at: float | None = None
         self.random_delay = 0.0
@@ -117,11 +116,11 @@ class MigrationController:
         self.random_at = time.monotonic() + self.random_delay
 
     def random_due(self, cur: Qemu, now: float) -> Migrate | None:
-        """The random-moment migration from cur due now, if any. Not while a go may
-        be unread: bytes still in the source's socket when it stops would
-        not reach the destination (the 16550 FIFO holds 16 bytes, a go line
-        ~40). Delivered once the guest sends a later line; waited for at
-        most 1 s."""
+        """The random-moment migration from cur due now, if any. Not while
+        a go may be unread: bytes still in the source's socket when it stops
+        would not reach the destination (the 16550 FIFO holds 16 bytes, a go
+        line ~40). Delivered once the guest sends a later line; waited for
+        at most 1 s."""
         if self.random_at is None or now < self.random_at:
             return None
         if self.go_outstanding is not None:
@@ -204,10 +203,10 @@ class MigrationController:
         cur, where = action.q, action.where
         # The source's last bytes (the guest ran during precopy), then the
         # state a rollback returns to.
-        self.pending = self._drain(cur)
-        cp = self._take_checkpoint_line()
+        cp = self._take_checkpoint_line(self._drain(cur))
         self.chain.append(_Takeover(cur, dst, n, where, self.session.snapshot(),
-                                    time.monotonic(), cp.seq if cp else action.waiting_seq))
+                                    time.monotonic(),
+                                    cp.seq if cp else action.waiting_seq))
         self.session.state.migrations += 1
         self.session.check(True, f"migration {n} {where} completed ({m.seconds:.1f}s)")
         return AtCheckpoint(dst, cp) if cp is not None else self._answer(action, dst)
@@ -243,11 +242,10 @@ class MigrationController:
                 return out
             out += data
 
-    def _take_checkpoint_line(self) -> Message | None:
+    def _take_checkpoint_line(self, data: bytes) -> Message | None:
         """Parses the old source's last bytes now, so that the state a
         rollback returns to includes them; returns a checkpoint the guest
         stopped at (answered once the takeover is recorded)."""
-        data, self.pending = self.pending, b""
         cp = None
         for ev in self.session.events(data):
             if isinstance(ev, Message) and ev.verb == "checkpoint":

@@ -18,14 +18,14 @@ import time
 from dataclasses import dataclass, field
 from typing import IO
 
-from . import interrupt
+from . import contract, interrupt
 from .qmp import Qmp, QmpError
 
 PR_SET_PDEATHSIG = 1
 DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=4"
 # 8 decimal digits: successful migrations before this QEMU ran the guest.
 # fw_cfg file contents are not migrated, so each QEMU tells its own number.
-MIGRATION_FWCFG = "opt/slotprobe/migration"
+MIGRATION_FWCFG = contract.FWCFG_MIGRATION
 
 
 class QemuError(Exception):
@@ -102,7 +102,7 @@ class Qemu:
                "-chardev", f"socket,id=hostlink,path={v(self.link_path)}",
                "-serial", "chardev:hostlink",
                "-device", DEBUG_EXIT,
-               "-fw_cfg", f"name=opt/slotprobe/args,file={v(self.args_file)}",
+               "-fw_cfg", f"name={contract.FWCFG_ARGS},file={v(self.args_file)}",
                "-fw_cfg", f"name={MIGRATION_FWCFG},string={s.migration_count:08d}"]
         for name, path in s.fw_cfg.items():
             cmd += ["-fw_cfg", f"name={name},file={v(path)}"]

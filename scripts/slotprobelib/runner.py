@@ -187,10 +187,6 @@ class Runner:
                 return cur
             check_interrupt()
             control.settle()
-            if control.pending:
-                data, control.pending = control.pending, b""
-                cur = self._feed(data, cur)
-                continue
             migrate = control.random_due(cur, now)
             if migrate is not None:
                 cur, _ = self._carry_out(migrate)

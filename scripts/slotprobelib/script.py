@@ -1,9 +1,9 @@
 """Scripted guest actions (guest test `script`): a human script, one step per
 line, compiled here into the resolved form the guest interpreter
-(lib/script.c) runs, handed over as fw_cfg file opt/slotprobe/script.
+(lib/script/script_run.c) runs, handed over as fw_cfg file opt/slotprobe/script.
 
-Why compile on the host: the register-name table lives in ONE place (REGS
-below), and every name, width, value and device is checked before QEMU
+Why compile on the host: the register names come from the one register
+table (lib/pci/pci_regs.def, REGS below), and every name, width, value and device is checked before QEMU
 starts, with the script's line number. The guest interpreter stays small:
 it only finds capabilities at run time (their offsets are the device's
 business) and the bus behind a port (the firmware numbers buses).
@@ -55,17 +55,18 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from . import contract, pci_regs
 from .cfgfile import ConfigError
 from .devices import device_options
 
-FWCFG_NAME = "opt/slotprobe/script"
-# Must match lib/script.h (SCRIPT_MAX_BYTES, SCRIPT_MAX_STEPS, ...).
-MAX_BYTES = 16384
-MAX_STEPS = 256
-MAX_SAVES = 16
-NAME_MAX = 31
-TEXT_MAX = 150
-DELAY_MAX_MS = 60000
+FWCFG_NAME = contract.FWCFG_SCRIPT
+# The guest interpreter's limits (lib/runtime/contract.h).
+MAX_BYTES = contract.SCRIPT_MAX_BYTES
+MAX_STEPS = contract.SCRIPT_MAX_STEPS
+MAX_SAVES = contract.SCRIPT_MAX_SAVES
+NAME_MAX = contract.SCRIPT_NAME_MAX
+TEXT_MAX = contract.SCRIPT_TEXT_MAX
+DELAY_MAX_MS = contract.SCRIPT_DELAY_MAX_MS
 # QMP commands a checkpoint may not run: the harness owns the machine's life
 # (reset, quit) and migration (its own checkpoints do that).
 REFUSED_QMP = ("system_reset", "quit", "migrate", "migrate-incoming",
@@ -73,49 +74,15 @@ REFUSED_QMP = ("system_reset", "quit", "migrate", "migrate-incoming",
 
 HEADER, CAP, EXT = "h", "c", "e"
 
-# name -> (space, capability id, offset, width in bytes). Names as Linux
-# include/uapi/linux/pci_regs.h without the PCI_ / PCI_EXP_ prefix.
-REGS: dict[str, tuple[str, int, int, int]] = {}
-
-
-def _regs(space: str, cap: int, width: int, **offsets: int) -> None:
-    for name, off in offsets.items():
-        REGS[name] = (space, cap, off, width)
-
-
-# Type 0/1 header (PCI 3.0 §6.1, PCI-to-PCI Bridge 1.2 §3.2)
-_regs(HEADER, 0, 1, REVISION_ID=0x08, CLASS_PROG=0x09, CACHE_LINE_SIZE=0x0c,
-      LATENCY_TIMER=0x0d, HEADER_TYPE=0x0e, BIST=0x0f, CAPABILITY_LIST=0x34,
-      INTERRUPT_LINE=0x3c, INTERRUPT_PIN=0x3d, PRIMARY_BUS=0x18,
-      SECONDARY_BUS=0x19, SUBORDINATE_BUS=0x1a, SEC_LATENCY_TIMER=0x1b,
-      SEC_LATENCY=0x1b, IO_BASE=0x1c, IO_LIMIT=0x1d)
-_regs(HEADER, 0, 2, VENDOR=0x00, VENDOR_ID=0x00, DEVICE=0x02, DEVICE_ID=0x02,
-      COMMAND=0x04, STATUS=0x06, CLASS_DEVICE=0x0a, SUBSYSTEM_VENDOR_ID=0x2c,
-      SUBSYSTEM_ID=0x2e, SEC_STATUS=0x1e, MEMORY_BASE=0x20, MEMORY_LIMIT=0x22,
-      PREF_MEMORY_BASE=0x24, PREF_MEMORY_LIMIT=0x26, IO_BASE_UPPER16=0x30,
-      IO_LIMIT_UPPER16=0x32, BRIDGE_CONTROL=0x3e)
-_regs(HEADER, 0, 4, BAR0=0x10, BAR1=0x14, BAR2=0x18, BAR3=0x1c, BAR4=0x20,
-      BAR5=0x24, ROM_ADDRESS=0x30, PREF_BASE_UPPER32=0x28,
-      PREF_LIMIT_UPPER32=0x2c)
-# PCI Express capability, ID 0x10 (PCIe r5.0 §7.5.3)
-_regs(CAP, 0x10, 2, EXP_FLAGS=0x02, DEVCTL=0x08, DEVSTA=0x0a, LNKCTL=0x10,
-      LNKSTA=0x12, SLTCTL=0x18, SLTSTA=0x1a, RTCTL=0x1c, RTCAP=0x1e,
-      DEVCTL2=0x28, DEVSTA2=0x2a, LNKCTL2=0x30, LNKSTA2=0x32, SLTCTL2=0x38,
-      SLTSTA2=0x3a)
-_regs(CAP, 0x10, 4, DEVCAP=0x04, LNKCAP=0x0c, SLTCAP=0x14, RTSTA=0x20,
-      DEVCAP2=0x24, LNKCAP2=0x2c, SLTCAP2=0x34)
-# Power management (ID 0x01), MSI (0x05), MSI-X (0x11)
-_regs(CAP, 0x01, 2, PM_PMC=0x02, PM_CTRL=0x04)
-_regs(CAP, 0x05, 2, MSI_FLAGS=0x02)
-_regs(CAP, 0x11, 2, MSIX_FLAGS=0x02)
-_regs(CAP, 0x11, 4, MSIX_TABLE=0x04, MSIX_PBA=0x08)
-# AER, extended capability 0x0001 (PCIe r5.0 §7.8.4)
-_regs(EXT, 0x0001, 4, AER_UNCOR_STATUS=0x04, AER_UNCOR_MASK=0x08,
-      AER_UNCOR_SEVER=0x0c, AER_COR_STATUS=0x10, AER_COR_MASK=0x14,
-      AER_CAP=0x18, AER_ROOT_COMMAND=0x2c, AER_ROOT_STATUS=0x30,
-      AER_ERR_SRC=0x34)
-# ACS, extended capability 0x000d (PCIe r5.0 §7.7.8)
-_regs(EXT, 0x000d, 2, ACS_CAP=0x04, ACS_CTRL=0x06)
+# name -> (space, capability id, offset, width in bytes), from the one
+# register table (lib/pci/pci_regs.def via pci_regs.py): short names as Linux
+# include/uapi/linux/pci_regs.h without the PCI_ / PCI_EXP_ prefix, and the
+# older aliases plans use (VENDOR, BAR0, EXP_FLAGS, AER_UNCOR_MASK, ...).
+_SPACE = {"HDR": HEADER, "TYPE0": HEADER, "TYPE1": HEADER, "CAP": CAP, "EXT": EXT}
+REGS: dict[str, tuple[str, int, int, int]] = {
+    r.name: (_SPACE[r.space], r.cap, r.offset, r.width) for r in pci_regs.REGISTERS}
+_BY_MACRO = {r.macro: r.name for r in pci_regs.REGISTERS}
+REGS.update({alias: REGS[_BY_MACRO[macro]] for alias, macro in pci_regs.ALIASES.items()})
 
 PORT_DRIVERS = ("pcie-root-port", "ioh3420", "xio3130-downstream")
 ROOT_BUSES = ("pcie.0", "pci.0")

@@ -10,7 +10,7 @@
 #define ACPI_BUILD_H
 
 #include <stdint.h>
-#include "../../lib/pci.h"
+#include "../../lib/pci/pci.h"
 
 void acpi_build_reset(void);
 void *acpi_alloc(uint32_t len);

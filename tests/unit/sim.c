@@ -1,5 +1,5 @@
 /*
- * sim.c - the simulated machine behind lib/hw.h for the host unit tests
+ * sim.c - the simulated machine behind lib/machine/hw.h for the host unit tests
  * (see sim.h).
  *
  * Config space follows QEMU's pci_default_write_config(): per byte,
@@ -67,6 +67,7 @@ void sim_reset(void)
 	tick_hook = NULL;
 	exit_code = -1;
 	cf8 = 0;
+	nport_devices = 0;	/* sim.h: port devices are forgotten */
 	sim_cpu_reset();
 	for (int i = 0; i < 2; i++) {
 		uint16_t base = uarts[i].base;

@@ -1,7 +1,7 @@
 /*
  * sim.h - a simulated machine for the host unit tests.
  *
- * Implements lib/hw.h: port I/O (UARTs captured, ACPI PM timer, 0xCF8/0xCFC),
+ * Implements lib/machine/hw.h: port I/O (UARTs captured, ACPI PM timer, 0xCF8/0xCFC),
  * MMIO (ECAM windows decoded onto simulated functions), phys_ptr (identity).
  * A function's config space honours per-bit attributes like QEMU's PCIDevice:
  * a write keeps read-only bits (new = old & ~wmask | val & wmask), then clears
@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "../../lib/pci.h"
+#include "../../lib/pci/pci.h"
 
 struct sim_func;
 typedef void (*sim_write_hook)(struct sim_func *f, uint16_t off, int size,

@@ -9,7 +9,7 @@
 #include "hw.h"
 #include "sim_cpu.h"
 
-void irq_entry(unsigned long vector);	/* lib/irq.c */
+void irq_entry(unsigned long vector);	/* lib/machine/irq.c */
 
 #define MAX_RAM 4
 #define MSR_IA32_APICBASE 0x1b

@@ -1,6 +1,6 @@
 /*
- * sim_cpu.h - the simulated machine's CPU side for lib/apic.c and lib/irq.c:
- * the interrupt flag (sti/cli), MSRs (IA32_APIC_BASE), a local xAPIC page
+ * sim_cpu.h - the simulated machine's CPU side for lib/machine/apic.c and
+ * lib/machine/irq.c: the interrupt flag (sti/cli), MSRs (IA32_APIC_BASE), a local xAPIC page
  * at SIM_LAPIC_BASE, and plain MMIO memory regions (an MSI-X table in a BAR).
  *
  * Delivery follows the xAPIC (Intel SDM Vol. 3A §10.8): an MSI or

@@ -1,4 +1,4 @@
-/* test_acpi.c - lib/acpi.c on tables built in host memory. */
+/* test_acpi.c - lib/machine/acpi.c on tables built in host memory. */
 #include <string.h>
 
 #include "acpi.h"

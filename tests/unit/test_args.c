@@ -1,7 +1,7 @@
-/* Host unit tests of lib/args.c. */
+/* Host unit tests of lib/runtime/args.c. */
 #include <string.h>
 
-#include "lib/args.h"
+#include "args.h"
 #include "unit.h"
 
 static char err[128];

@@ -1,9 +1,9 @@
 /*
- * test_cfgname.c - lib/cfgname.c: configuration space offsets named by
+ * test_cfgname.c - lib/pci/cfgname.c: configuration space offsets named by
  * header register or by the capability they lie in.
  */
-#include "lib/cfgname.h"
-#include "lib/pci_regs.h"
+#include "cfgname.h"
+#include "pci_regs.h"
 #include "unit.h"
 
 /* A bridge with SSVID at 0x40, MSI-X at 0x48, PCIe at 0x54; AER at 0x100, an unknown one at 0x148. */

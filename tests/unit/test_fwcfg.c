@@ -1,17 +1,17 @@
 /*
- * test_fwcfg.c - lib/fwcfg.c against the simulated fw_cfg (sim_fwcfg.c):
+ * test_fwcfg.c - lib/runtime/fwcfg.c against the simulated fw_cfg (sim_fwcfg.c):
  * files by name, and the migration counter the harness passes to every
  * QEMU of a run (cached key, double reads, straddled and malformed values,
  * a destination with another directory).
  */
 #include <string.h>
 
-#include "lib/fwcfg.h"
+#include "fwcfg.h"
 #include "sim.h"
 #include "sim_fwcfg.h"
 #include "unit.h"
 
-#define ARGS_FILE "opt/slotprobe/args"
+#define ARGS_FILE CONTRACT_FWCFG_ARGS
 #define MIG FWCFG_MIGRATION_FILE
 
 static struct fwcfg_counter counter;
@@ -181,4 +181,13 @@ UNIT_TEST(fwcfg_counter_absent_file_is_not_looked_for_again)
 	selects = sim_fwcfg_selects();
 	CHECK_EQ(fwcfg_counter_read(&counter, &v), FWCFG_COUNTER_ABSENT);
 	CHECK_EQ(sim_fwcfg_selects(), selects);
+}
+
+/* A fw_cfg device from one test is gone after the reset between tests. */
+UNIT_TEST(fwcfg_gone_after_sim_reset)
+{
+	harness_qemu("00000000");
+	CHECK(fwcfg_present());
+	sim_reset();
+	CHECK(!fwcfg_present());
 }

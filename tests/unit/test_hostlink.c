@@ -1,10 +1,13 @@
-/* Host unit tests of lib/hostlink.c: line format, the go-ahead and its deadline. */
+/*
+ * Host unit tests of lib/runtime/hostlink.c: line format, the go-ahead and
+ * its deadline.
+ */
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/console.h"
-#include "lib/hostlink.h"
-#include "lib/time.h"
+#include "console.h"
+#include "hostlink.h"
+#include "time.h"
 #include "sim.h"
 #include "unit.h"
 

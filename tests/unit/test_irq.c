@@ -1,12 +1,12 @@
 /*
- * test_irq.c - lib/irq.c and lib/apic.c on the simulated CPU (sim_cpu.c):
- * APIC set-up from IA32_APIC_BASE, MSI address, IRR/ISR reporting, and the
+ * test_irq.c - lib/machine/irq.c and lib/machine/apic.c on the simulated
+ * CPU (sim_cpu.c): APIC set-up from IA32_APIC_BASE, MSI address, IRR/ISR reporting, and the
  * interrupt bookkeeping: counts, unexpected vectors, EOI (none for the
  * spurious vector), delivery of a pending interrupt at sti, deadlines.
  */
-#include "lib/apic.h"
-#include "lib/irq.h"
-#include "lib/time.h"
+#include "apic.h"
+#include "irq.h"
+#include "time.h"
 #include "sim.h"
 #include "sim_cpu.h"
 #include "unit.h"

@@ -2,9 +2,9 @@
  * test_lspci.c - Link and Slot registers in lspci -vv words (pciutils 3.9.0),
  * for the values QEMU 7.2's pcie-root-port shows and a few real-hardware ones.
  */
-#include "lib/console.h"
-#include "lib/lspci.h"
-#include "lib/pci_regs.h"
+#include "console.h"
+#include "lspci.h"
+#include "pci_regs.h"
 #include "sim.h"
 #include "unit.h"
 

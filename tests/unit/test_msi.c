@@ -1,11 +1,11 @@
 /*
- * test_msi.c - lib/msi.c against simulated functions: 32- and 64-bit MSI
+ * test_msi.c - lib/pci/msi.c against simulated functions: 32- and 64-bit MSI
  * capabilities (with and without per-vector masking) and an MSI-X table in
  * a 32- or 64-bit memory BAR; what is written where, and the refusals.
  */
-#include "lib/msi.h"
-#include "lib/pci.h"
-#include "lib/pci_regs.h"
+#include "msi.h"
+#include "pci.h"
+#include "pci_regs.h"
 #include "sim.h"
 #include "sim_cpu.h"
 #include "unit.h"

@@ -1,4 +1,4 @@
-/* test_pci.c - lib/pci.c against the simulated machine. */
+/* test_pci.c - lib/pci/pci.c against the simulated machine. */
 #include <string.h>
 
 #include "pci.h"

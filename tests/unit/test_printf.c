@@ -1,10 +1,10 @@
-/* Host unit tests of lib/printf.c (built as fw_snprintf & co.). */
+/* Host unit tests of lib/libc/printf.c (built as fw_snprintf & co.). */
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "lib/console.h"
-#include "lib/printf.h"
+#include "console.h"
+#include "printf.h"
 #include "sim.h"
 #include "unit.h"
 
@@ -63,4 +63,17 @@ UNIT_TEST(printf_goes_to_com1_with_crlf)
 	printf("a\nb %d\n", 3);
 	CHECK_STR(sim_uart_output(COM1_PORT), "a\r\nb 3\r\n");
 	CHECK_STR(sim_uart_output(COM2_PORT), "");
+}
+
+/* '#' as C: a 0x / 0X prefix for nonzero values, counted in the width. */
+UNIT_TEST(printf_alternate_form_hex)
+{
+	CHECK_STR(FMT("%#x", 0x1a), "0x1a");
+	CHECK_STR(FMT("%#X", 0x1a), "0X1A");
+	CHECK_STR(FMT("%#x", 0), "0");
+	CHECK_STR(FMT("%#06x", 0x1a), "0x001a");
+	CHECK_STR(FMT("%#6x", 0x1a), "  0x1a");
+	CHECK_STR(FMT("%-#6x|", 0x1a), "0x1a  |");
+	CHECK_STR(FMT("%#lx", 0x100000000ul), "0x100000000");
+	CHECK_STR(FMT("finding %#x", 0x40), "finding 0x40");
 }

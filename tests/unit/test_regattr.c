@@ -1,13 +1,13 @@
 /*
- * test_regattr.c - lib/regattr.c (the PCIe r5.0 attribute tables and the
- * probe classification) and lib/regprobe.c against the simulated port.
+ * test_regattr.c - lib/conformance/regattr.c (the PCIe r5.0 attribute tables and the
+ * probe classification) and lib/conformance/regprobe.c against the simulated port.
  */
-#include "lib/pci.h"
-#include "lib/pci_regs.h"
-#include "lib/pcie_slot.h"
-#include "lib/regattr.h"
-#include "lib/regprobe.h"
-#include "lib/time.h"
+#include "pci.h"
+#include "pci_regs.h"
+#include "slot.h"
+#include "regattr.h"
+#include "regprobe.h"
+#include "time.h"
 #include "sim.h"
 #include "sim_rootport.h"
 #include "unit.h"

@@ -1,11 +1,14 @@
-/* Host unit tests of lib/report.c: counting, prefixes, exit codes. */
+/* Host unit tests of lib/runtime/report.c: counting, prefixes, exit codes. */
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include "lib/console.h"
-#include "lib/exit.h"
-#include "lib/hostlink.h"
-#include "lib/report.h"
-#include "lib/time.h"
+#include "console.h"
+#include "exit.h"
+#include "hostlink.h"
+#include "report.h"
+#include "time.h"
 #include "sim.h"
 #include "unit.h"
 
@@ -73,4 +76,70 @@ UNIT_TEST(report_results_reach_the_host_link)
 	CHECK(strstr(sim_uart_output(COM2_PORT),
 		     "summary tests=1 failed=1 skipped=0 xfail=0\n") != NULL);
 	hostlink_init(false, 0);
+}
+
+/*
+ * In a child process: the firmware ends the run (isa-debug-exit, then the
+ * simulator's cpu_halt() aborts); the SIGABRT handler reports what the run
+ * printed and its exit code as the child's status.
+ */
+static void prefix_overflow_child_done(int sig)
+{
+	bool loud = strstr(com1(), "ERROR: report prefix overflow") != NULL;
+
+	_exit(loud && sim_exit_code() == FW_EXIT_ERROR ? 0 : 1);
+}
+
+static int run_child(void (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		signal(SIGABRT, prefix_overflow_child_done);
+		fn();
+		_exit(2);	/* returned: the overflow went unnoticed */
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void push_too_much(void)
+{
+	char word[100];
+
+	memset(word, 'p', sizeof(word) - 1);
+	word[sizeof(word) - 1] = 0;
+	report_reset();
+	for (int i = 0; i < 4; i++)
+		report_prefix_push(word);
+}
+
+static void pushf_too_long(void)
+{
+	report_reset();
+	report_prefix_pushf("slot %0100d", 1);
+}
+
+UNIT_TEST(report_prefix_overflow_is_loud)
+{
+	CHECK_EQ(run_child(push_too_much), 0);
+	CHECK_EQ(run_child(pushf_too_long), 0);
+}
+
+UNIT_TEST(report_prefix_that_fits_is_kept_whole)
+{
+	char word[100];
+
+	memset(word, 'p', sizeof(word) - 1);
+	word[sizeof(word) - 1] = 0;
+	report_reset();
+	report_prefix_push(word);
+	report_prefix_push(word);
+	report(true, "x");
+	CHECK(strstr(com1(), "x\r\n") != NULL);
+	CHECK_EQ(strlen(strstr(com1(), "PASS: ")), strlen("PASS: ") + 2 * 101 + 3);
+	report_prefix_pop();
+	report_prefix_pop();
 }

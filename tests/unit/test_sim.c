@@ -179,3 +179,23 @@ UNIT_TEST(sim_debug_exit)
 	outl(DEBUG_EXIT_PORT, 3);
 	CHECK_EQ(sim_exit_code(), 3);
 }
+
+static uint32_t answer_42(uint16_t port, int size)
+{
+	return 0x42;
+}
+
+static void ignore_write(uint16_t port, int size, uint32_t val)
+{
+}
+
+/* sim.h promises port devices do not outlive sim_reset(): one test's fw_cfg
+ * must not show up in the next test. */
+UNIT_TEST(sim_reset_forgets_port_devices)
+{
+	sim_add_port_device(0x510, 0x511, answer_42, ignore_write);
+	CHECK_EQ(inb(0x510), 0x42);
+	sim_reset();
+	CHECK_EQ(inb(0x510), 0xff);
+	CHECK_EQ(inw(0x511), 0xffff);
+}

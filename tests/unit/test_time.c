@@ -1,5 +1,5 @@
-/* Host unit tests of lib/time.c against the simulated PM timer. */
-#include "lib/time.h"
+/* Host unit tests of lib/machine/time.c against the simulated PM timer. */
+#include "time.h"
 #include "sim.h"
 #include "unit.h"
 
