@@ -8,7 +8,7 @@ import argparse
 import shlex
 import sys
 
-from . import preflight
+from . import preflight, testlist
 from .options import Options
 from .plan import Entry, check_migrate_at
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
@@ -49,8 +49,12 @@ def prepare(args: argparse.Namespace, entries: list[Entry]) -> Options:
     """The options for these entries, checked before booting: binaries,
     firmware, image, machine types (source and destination), accelerator."""
     opts = make_options(args)
+    listing = _image_tests(args.image)
     for e in entries:     # unknown machine types: a set-up error, before booting
-        check_migrate_at(e, opts.migrate_at, "--migrate-at")
+        declared = e.script.checkpoints if e.script is not None else (
+            list(listing[e.test].checkpoints) if e.test in listing else None)
+        check_migrate_at(e, e.migrate_at, e.where, declared)
+        check_migrate_at(e, opts.migrate_at, "--migrate-at", declared)
         check_machine(opts.qemu, opts.machine or e.machine)
         if opts.dst_qemu or opts.dst_machine:
             check_machine(opts.dst_qemu or opts.qemu,
@@ -58,6 +62,15 @@ def prepare(args: argparse.Namespace, entries: list[Entry]) -> Options:
     opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
                               say=lambda m: print(m, file=sys.stderr))
     return opts
+
+
+def _image_tests(image: str) -> dict[str, testlist.GuestTest]:
+    """The guest tests the image declares (build/tests.json beside it);
+    none when there is no listing (an image from elsewhere)."""
+    try:
+        return testlist.load(testlist.listing_path(image))
+    except testlist.ListingError:
+        return {}
 
 
 def conclude(report: Report, args: argparse.Namespace, logs: str | None = None,

@@ -9,11 +9,11 @@ TMPDIR, and in the log folder only folders the report names as kept.
 Row: (name, command, exit status, stderr pattern[, extras]). In the command
 RUN stands for `run` with the fake QEMU, firmware and image, --accel tcg and
 --log-dir {d}/logs; {d} is the row's private folder, {fake}, {ovmf}, {img}
-the fakes, {qemu} and {OVMF} the real ones. Extras: files (name -> text, or
+the fakes, {qemu} and {OVMF} the real ones, {built} build/slotprobe.efi. Extras: files (name -> text, or
 one of the FILE_KINDS), guest (the fake guest's steps), run_state (the fake's
 QMP run state), stdout (a pattern), env, user "nobody"
 (the harness runs as uid 65534: checks root passes by privilege), needs
-("mount", "mtools", "qemu").
+("mount", "mtools", "qemu", "build").
 """
 import concurrent.futures
 import json
@@ -27,13 +27,15 @@ import tempfile
 import time
 import unittest
 
-from tests.harness.support import (FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, HAVE_MTOOLS, SLOTPROBE,
-                                   esp_image)
+from tests.harness.support import (FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, HAVE_MTOOLS, ROOT,
+                                   SLOTPROBE, esp_image)
 
 REAL_QEMU = shutil.which("qemu-system-x86_64")
 # The project's interpreter (scripts/slotprobe's #!): also reachable by uid 65534.
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 REAL_OVMF = "/usr/share/ovmf/OVMF.fd"
+BUILT_IMAGE = os.path.join(ROOT, "build", "slotprobe.efi")     # with its tests.json
+BUILT_LISTING = os.path.join(ROOT, "build", "tests.json")
 RUN = "run --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --log-dir {d}/logs"
 SCRIPT = ("script {d}/s.txt --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg "
           "--log-dir {d}/logs")
@@ -151,7 +153,7 @@ ROWS = [
      {"files": {"p.cfg": PLAN_OK + "timeout = inf\n"}}),
     ("plan-migrate-delay-absurd", "--plan {d}/p.cfg list", 2, r"p.cfg:x: migrate_delay wants MIN-MAX",
      {"files": {"p.cfg": PLAN_OK + "migrate_delay = 0-99999999999999999999\n"}}),
-    ("plan-migrate-delay-too-long", "--plan {d}/p.cfg list", 2, r"MAX <= 60000",
+    ("plan-migrate-delay-too-long", "--plan {d}/p.cfg list", 2, r"MAX <= 10000",
      {"files": {"p.cfg": PLAN_OK + "migrate_delay = 0-600000\n"}}),
     ("plan-migrate-delay-backwards", "--plan {d}/p.cfg list", 2, r"p.cfg:x: migrate_delay wants",
      {"files": {"p.cfg": PLAN_OK + "migrate_delay = 5-2\n"}}),
@@ -245,6 +247,14 @@ ROWS = [
     ("migrate-at-misspelled-script", SCRIPT + " --migrate-at powered_off", 2,
      r"--migrate-at: migrate_at powered_off: s.txt has no checkpoint of that name "
      r"\(it has: powered-off\)$", {"files": {"s.txt": "checkpoint powered-off\n"}}),
+    ("migrate-at-misspelled-declared", "run pds-migration --qemu {fake} --ovmf {ovmf} "
+     "--image {built} --accel tcg --log-dir {d}/logs --migrate-at powered_off", 2,
+     r"--migrate-at: migrate_at powered_off: pds-migration has no checkpoint of that name "
+     r"\(it has: powered-off, powered-on\)$", {"needs": "build"}),
+    ("plan-migrate-at-misspelled-declared", "--plan {d}/p.cfg run x --qemu {fake} --ovmf {ovmf} "
+     "--image {built} --accel tcg --log-dir {d}/logs", 2,
+     r"p.cfg:x: migrate_at powered_off: x has no checkpoint of that name \(it has: powered-off",
+     {"needs": "build", "files": {"p.cfg": "[x]\ntest = pds-migration\nmigrate_at = powered_off\n"}}),
     ("plan-migrate-at-misspelled-script", "--plan {d}/p.cfg list", 2,
      r"p.cfg:x: migrate_at powered_off: x has no checkpoint of that name",
      {"files": {"p.cfg": "[x]\nmigrate_at = powered_off\nscript = checkpoint powered-off\n"}}),
@@ -328,6 +338,8 @@ class BadInputTable(unittest.TestCase):
             self.skipTest("needs mtools")
         if need == "qemu" and not (REAL_QEMU and os.path.exists(REAL_OVMF)):
             self.skipTest("needs QEMU and OVMF")
+        if need == "build" and not os.path.exists(BUILT_LISTING):
+            self.skipTest("needs build/slotprobe.efi and build/tests.json (make)")
         if extras.get("user") == "nobody" and os.geteuid() != 0:
             self.skipTest("switching to uid 65534 needs root")
         d = tempfile.mkdtemp(prefix="slotprobe-bad-")
@@ -342,7 +354,8 @@ class BadInputTable(unittest.TestCase):
         for fname, content in extras.get("files", {}).items():
             self.make_file(os.path.join(d, fname), content)
         fill = lambda text: text.format(d=d, fake=FAKE_QEMU, ovmf=FAKE_OVMF,  # noqa: E731
-                                        img=FAKE_IMAGE, qemu=REAL_QEMU, OVMF=REAL_OVMF)
+                                        img=FAKE_IMAGE, qemu=REAL_QEMU, OVMF=REAL_OVMF,
+                                        built=BUILT_IMAGE)
         argv = [fill(w) for w in shlex.split(command.replace("RUN", RUN, 1))]
         guest = json.loads(fill(json.dumps(extras.get("guest", PASSING_GUEST))))
         with open(os.path.join(d, "sc.json"), "w") as f:
