@@ -27,7 +27,7 @@ class Options:
     migration_timeout: float = 60.0
     network: str | None = None       # overrides the entry's (unix | netns)
     dst_settle: float = 1.0          # probation of a destination, seconds
-    silence_limit: float = SILENCE_LIMIT   # a guest silent this long: set-up problem
+    silence_limit: float = SILENCE_LIMIT   # QEMU CPU seconds with a silent guest: set-up problem
 
     def __post_init__(self) -> None:
         # None: each entry's own timeout. 0 used to mean that too, and nan

@@ -225,6 +225,18 @@ class Qemu:
             pass
         return self.returncode
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time QEMU has used so far (user + system, all threads), None
+        when it is not known (not started, gone, no /proc)."""
+        if self.proc is None or self.poll() is not None:
+            return None
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+
     def stderr_text(self) -> str:
         try:
             with open(self.stderr_path, errors="replace") as f:

@@ -8,7 +8,7 @@ the JSON file named by $FAKE_QEMU_SCENARIO:
   {"guest": [["hello", "selftest"], ["line", "result PASS x"],
              ["checkpoint", "powered-off"], ["check_go", 1, "dst"],
              ["raw", "garbage\\n"], ["sleep", 0.5], ["hang"], ["exit", 0],
-             ["crash", 14], ["fwcfg"], ["rmtree", PATH]],
+             ["crash", 14], ["fwcfg"], ["rmtree", PATH], ["spin"]],
   ("fwcfg" reports the opt/slotprobe/migration fw_cfg string as a PASS result;
    ["devices"] the ids of its -device arguments, ["deleted", ID] sends the
    DEVICE_DELETED QEMU sends when the guest powers a slot off; device_add
@@ -149,6 +149,11 @@ class Fake:
                             {"seconds": int(time.time()), "microseconds": 0}})
         elif op == "rmtree":     # pulls a folder from under the harness
             shutil.rmtree(args[0], ignore_errors=True)
+        elif op == "spin":       # a firmware busy doing nothing visible
+            self.pc -= 1
+            end = time.monotonic() + 0.05
+            while time.monotonic() < end:
+                pass
         elif op == "hang":
             self.pc -= 1
             self.wake = time.monotonic() + 3600

@@ -242,7 +242,8 @@ ROWS = [
      r"anything: KVM internal error. Suberror: 1$",
      {"guest": [["hello", "*"], ["exit", 0]], "run_state": "internal-error"}),
     ("guest-silent", "RUN selftest --timeout 3", 2,
-     r"set-up error: the guest printed nothing in 3 s \(no firmware output either\)",
+     r"set-up error: the guest printed nothing in 3 s, \d+ s of QEMU CPU time "
+     r"\(no firmware output either\)",
      {"guest": [["hang"]]}),
     ("migrate-at-misspelled-script", SCRIPT + " --migrate-at powered_off", 2,
      r"--migrate-at: migrate_at powered_off: s.txt has no checkpoint of that name "
