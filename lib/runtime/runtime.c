@@ -14,9 +14,11 @@
 #include "hostlink.h"
 #include "libc.h"
 #include "pci.h"
+#include "pci_layout.h"
 #include "printf.h"
 #include "report.h"
 #include "runtime.h"
+#include "slot_select.h"
 #include "time.h"
 
 #define DEFAULT_ARGS "enumerate hostlink=off"
@@ -164,6 +166,8 @@ void runtime_main(const struct boot_info *bi)
 	t = select_test();
 	setup_acpi_and_clock(bi);
 	setup_pci();
+	/* Before any checkpoint: the harness names refused offsets from it. */
+	pci_layout_send(slots_topology());
 	printf("running test %s: %s\n", t->name, t->summary);
 	report_prefix_push(t->name);
 	t->run();

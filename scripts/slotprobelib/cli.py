@@ -28,6 +28,7 @@ from .runner import Runner
 from .script_cmd import cmd_script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ERRATA = os.path.join(ROOT, "tests", "errata.cfg")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +40,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="slotprobe", description="slotprobe host harness")
     p.add_argument("--plan", default=os.path.join(ROOT, "tests", "plans.cfg"))
-    p.add_argument("--errata", default=os.path.join(ROOT, "tests", "errata.cfg"))
+    p.add_argument("--errata", action="append", default=[], metavar="FILE",
+                   help="known bugs layered over tests/errata.cfg (repeatable)")
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     sub.add_parser("list", help="print the plan")
     r = sub.add_parser("run", help="run plan entries or guest tests")
@@ -80,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run N entries at once (each its own QEMUs and folder)")
     r.add_argument("--network", choices=NETWORKS,
                    help="unix sockets, or TCP between two network namespaces")
+    r.add_argument("--errata", action="append", default=[], metavar="FILE",
+                   dest="run_errata", help="known bugs layered over tests/errata.cfg: "
+                   "add bugs, or declare a fix present (fix_present = yes)")
     # `script FILE`: every option of `run` (shared action objects, so new
     # run options apply here too), plus the script file.
     s = sub.add_parser("script", help="run a script file in guest test 'script'")
@@ -230,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         plan = Plan(args.plan)
-        errata = load_errata(args.errata)
+        errata = load_errata(ERRATA, *args.errata, *getattr(args, "run_errata", []))
         plan.check_errata(set(errata))
         if args.cmd == "list":
             print(plan.listing())

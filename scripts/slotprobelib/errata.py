@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass, field
 
 from .cfgfile import ConfigError, check_keys, read_ini
+from .regnames import find_field
 
-KEYS = ("id", "summary", "qemu_min", "qemu_max", "machines", "symptom", "fix",
-        "link")
+KEYS = ("id", "summary", "qemu_min", "qemu_max", "machines", "symptom", "fields",
+        "fix", "link", "fix_present")
 Version = tuple[int, int, int]
 
 
@@ -28,12 +29,16 @@ def version_text(v: Version) -> str:
 class Erratum:
     id: str
     summary: str
-    symptom: re.Pattern[str]
+    symptom: re.Pattern[str] | None
     fix: str
     link: str = ""
     qemu_min: Version | None = None          # oldest affected, inclusive
     qemu_max: tuple[str, Version] | None = None   # ("<" | "<=", version)
     machines: list[str] = field(default_factory=list)
+    # Linux names of the register fields whose difference this bug explains
+    # (a refused migration's checked differing fields, loadfail.py).
+    fields: frozenset[str] = frozenset()
+    fix_present: str = ""    # the file that declares the fix present (a backport)
 
     def applies(self, version: Version, machine: str) -> bool:
         if self.qemu_min and version < self.qemu_min:
@@ -46,7 +51,30 @@ class Erratum:
             fnmatch.fnmatchcase(machine, pat) for pat in self.machines)
 
     def shows_in(self, text: str) -> bool:
-        return bool(self.symptom.search(text))
+        return bool(self.symptom and self.symptom.search(text))
+
+    def explains_fields(self, fields: list[str]) -> bool:
+        """Every checked differing field is one this bug explains."""
+        return bool(fields) and set(fields) <= self.fields
+
+
+def _fields(where: str, text: str) -> frozenset[str]:
+    """`fields = SLTSTA.PDS PCI_EXP_SLTSTA_ABP ...` -> Linux names."""
+    out = set()
+    for word in text.replace(",", " ").split():
+        found = find_field(word)
+        if found is None:
+            raise ConfigError(f"{where}: fields: no field '{word}' in lib/pci/pci_regs.h "
+                              "(write PCI_EXP_SLTSTA_PDS or SLTSTA.PDS)")
+        out.add(found[1].name)
+    return frozenset(out)
+
+
+def _flag(where: str, key: str, text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("yes", "no", "true", "false", "on", "off", "1", "0", ""):
+        raise ConfigError(f"{where}: {key} must be yes or no, not {text.strip()!r}")
+    return value in ("yes", "true", "on", "1")
 
 
 def _erratum(path: str, name: str, sec: dict[str, str]) -> Erratum:
@@ -54,11 +82,15 @@ def _erratum(path: str, name: str, sec: dict[str, str]) -> Erratum:
     check_keys(path, name, list(sec), KEYS)
     if sec.get("id", name) != name:
         raise ConfigError(f"{where}: id '{sec['id']}' differs from the section name")
-    for key in ("summary", "symptom", "fix"):
+    for key in ("summary", "fix"):
         if not sec.get(key, "").strip():
             raise ConfigError(f"{where}: missing {key}")
+    if not sec.get("symptom", "").strip() and not sec.get("fields", "").strip():
+        raise ConfigError(f"{where}: missing symptom (or fields)")
+    symptom = None
     try:
-        symptom = re.compile(sec["symptom"].strip())
+        if sec.get("symptom", "").strip():
+            symptom = re.compile(sec["symptom"].strip())
     except re.error as e:
         raise ConfigError(f"{where}: symptom is not a regex: {e}") from None
     qmin = qmax = None
@@ -73,12 +105,34 @@ def _erratum(path: str, name: str, sec: dict[str, str]) -> Erratum:
             qmax = (m.group(1), parse_version(m.group(2)))
     except ValueError as e:
         raise ConfigError(f"{where}: {e}") from None
+    present = _flag(where, "fix_present", sec.get("fix_present", ""))
     return Erratum(id=name, summary=sec["summary"].strip(), symptom=symptom,
                    fix=" ".join(sec["fix"].split()), link=sec.get("link", "").strip(),
                    qemu_min=qmin, qemu_max=qmax,
-                   machines=sec.get("machines", "").split())
+                   machines=sec.get("machines", "").split(),
+                   fields=_fields(where, sec.get("fields", "")),
+                   fix_present=path if present else "")
 
 
-def load_errata(path: str) -> dict[str, Erratum]:
-    cp = read_ini(path)
-    return {name: _erratum(path, name, dict(cp[name])) for name in cp.sections()}
+def load_errata(*paths: str) -> dict[str, Erratum]:
+    """tests/errata.cfg, then each --errata file over it: a section of a
+    known id changes only the keys it names (fix_present = yes declares a
+    backport); a new id adds a bug."""
+    merged: dict[str, dict[str, str]] = {}
+    last: dict[str, str] = {}          # the file that touched a section last
+    declared: dict[str, str] = {}      # the file that said fix_present
+    for path in paths:
+        cp = read_ini(path)
+        for name in cp.sections():
+            sec = dict(cp[name])
+            check_keys(path, name, list(sec), KEYS)
+            merged.setdefault(name, {}).update(sec)
+            last[name] = path
+            if "fix_present" in sec:
+                declared[name] = path
+    out = {}
+    for name, sec in merged.items():
+        e = out[name] = _erratum(last[name], name, sec)
+        if e.fix_present:
+            e.fix_present = declared[name]
+    return out

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from . import contract
+from .cfglayout import check_cap_line
 
 PROTO = contract.HOSTLINK_PROTO
 LINE_MAX = contract.HOSTLINK_LINE_MAX
@@ -18,7 +19,7 @@ LINE_MAX = contract.HOSTLINK_LINE_MAX
 # are kept (OVMF's clear-screen is a few dozen; a looping firmware is not).
 PREAMBLE_MAX = 64 * 1024
 RESULT_STATUSES = ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS")
-VERBS = ("hello", "log", "checkpoint", "result", "obs", "crash", "summary",
+VERBS = ("hello", "log", "checkpoint", "result", "obs", "cap", "crash", "summary",
          "error", "bye")
 _KV = re.compile(r"^([a-z][a-z0-9_-]*)=(\S*)$")
 
@@ -27,7 +28,7 @@ _KV = re.compile(r"^([a-z][a-z0-9_-]*)=(\S*)$")
 class Message:
     """One guest line, parsed once. `fields` holds the typed arguments:
     key=value verbs their keys; result: status, text; checkpoint: name;
-    obs: location, register, value; log and error: text. `text` is
+    obs: location, register, value; log, error and cap: text. `text` is
     everything after the verb, with the words of result, checkpoint and obs
     joined by single spaces (as the fields read them)."""
     seq: int
@@ -92,6 +93,8 @@ def _check_args(verb: str, text: str) -> tuple[dict[str, str], str | None]:
         if len(words) != 3:
             return {}, "obs: needs <location> <register> <value>"
         return dict(zip(("location", "register", "value"), words)), None
+    if verb == "cap":       # a function's capability layout (cfglayout.py)
+        return {"text": text}, check_cap_line(words)
     return {"text": text}, None
 
 

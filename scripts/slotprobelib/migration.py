@@ -20,7 +20,7 @@ from .qmp import QmpError
 SOURCE_DONE = ("completed", "failed", "cancelled")
 SOURCE_IDLE = ("", "none")      # no migration was started (the destination died first)
 # "warning: ..." or "qemu-system-x86_64: warning: ..." (QEMU's warn_report)
-_WARNING = re.compile(r"^(?:[\w./+-]+: )?warning: ")
+WARNING = re.compile(r"^(?:[\w./+-]+: )?warning: ")   # a stderr line that is only a warning
 
 
 @dataclass
@@ -48,7 +48,7 @@ def reason_line(stderr: list[str]) -> str:
     """Why a destination failed, from its stderr lines: the first error
     (the lines after it are QEMU unwinding), not a warning printed ahead of
     it (e.g. a deprecated machine type), without the program's name."""
-    errors = [line for line in stderr if not _WARNING.match(line)]
+    errors = [line for line in stderr if not WARNING.match(line)]
     return (errors or stderr)[0].split(": ", 1)[-1]
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from .actions import Action, AtCheckpoint, Migrate, Resume, RollBack, SendGo
 from .guest_exit import guest_code
 from .hostlink import Message
+from .loadfail import refusal
 from .machines import Machines, identity
 from .migration import MigrationResult, migrate, resume_source
 from .netns import NetnsPair
@@ -186,9 +187,12 @@ class MigrationController:
             return go
         if cur.poll() is not None and self.on_probation(cur):
             return RollBack(cur)   # the source was a destination that died
-        self.session.check(False, f"migration {n} {where} failed: {m.error}",
-                           diagnostics=["destination stderr:", *m.dst_errors],
-                           evidence="\n".join(m.dst_errors), qemu=identity(dst))
+        # Said plainly (device, register, fields), then QEMU's own lines.
+        what, fields, diagnostics = refusal(m.error, m.dst_errors, state.layout,
+                                            dst.spec.devices, cur.spec.devices)
+        self.session.check(False, f"migration {n} {where} failed: {what}",
+                           diagnostics=diagnostics, evidence="\n".join(m.dst_errors),
+                           qemu=identity(dst), fields=fields)
         return go
 
     @staticmethod

@@ -28,6 +28,9 @@ class Check:
     # A harness check whose failure follows from earlier ones (the guest's
     # exit status): after a known bug it is expected too, nothing else is.
     follows: bool = False
+    # A refused migration decoded to register fields (loadfail.py): the Linux
+    # names of its checked differing fields. Errata match these, not text.
+    fields: list[str] | None = None
 
     @property
     def unexpected(self) -> bool:

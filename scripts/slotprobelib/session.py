@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cfglayout import Layout
 from .devices import DeviceList
 from .guest_exit import GUEST_CODES, describe_other_exit, guest_code
 from .hostlink import Event, Garbage, HostLink, Message
@@ -40,6 +41,8 @@ class GuestState:
     crash: str | None = None
     bye: int | None = None
     summary: dict[str, str] | None = None
+    # Each function's capabilities (cap lines): names a refused offset.
+    layout: Layout = field(default_factory=Layout)
 
 
 class GuestSession:
@@ -91,6 +94,8 @@ class GuestSession:
             self.on_hello()
         elif ev.verb == "log":
             s.logs.append(ev.text)
+        elif ev.verb == "cap":
+            s.layout.add(ev.text.split())
         elif ev.verb == "obs":
             s.observations.append((s.checkpoints_passed, f["location"], f["register"],
                                    f["value"]))

@@ -15,6 +15,8 @@ the JSON file named by $FAKE_QEMU_SCENARIO:
    and device_del are accepted and do nothing else, but a device_add of
    driver "bogus" fails)
    "dst_load": "ok" | "fail",      what a destination does with the state
+   "dst_stderr": [LINE, ...],      what a failing destination prints (default:
+                                   the seed's refusal, PDS_ERROR)
    "src_status": "completed",      what the source claims after a migration
    "run_state": "internal-error",  the machine stops at once (says query-status)
    "version": [7, 2, 22]}
@@ -249,7 +251,7 @@ class Fake:
             data += chunk
         if self.sc.get("dst_load", "ok") == "fail":
             sys.stderr.write("".join(w + "\n" for w in self.sc.get("dst_warnings", [])))
-            sys.stderr.write("\n".join(PDS_ERROR) + "\n")
+            sys.stderr.write("\n".join(self.sc.get("dst_stderr", PDS_ERROR)) + "\n")
             sys.stderr.flush()
             os._exit(1)
         st = json.loads(data)

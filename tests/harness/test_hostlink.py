@@ -50,6 +50,12 @@ class ParseTest(unittest.TestCase):
         self.assertIn("bye", self.garbage(b"SP1 1 bye status=zero\n"))
         self.assertIn("checkpoint", self.garbage(b"SP1 1 checkpoint\n"))
         self.assertIn("longer", self.garbage(b"SP1 1 log " + b"x" * 300 + b"\n"))
+        self.assertIn("cap", self.garbage(b"SP1 1 cap 00:12.0 hdr=1 kind=std id=0x10\n"))
+
+    def test_cap_lines(self):
+        evs = HostLink().feed(b"SP1 1 cap 00:12.0 hdr=1 sec=01 kind=std id=0x10 at=0x54\n"
+                              b"SP1 2 cap 0001:00:1f.0 hdr=0 kind=none\n")
+        self.assertEqual([(type(e), e.verb) for e in evs], [(Message, "cap")] * 2)
 
     def test_overlong_without_newline_reported_once(self):
         hl = HostLink()
@@ -120,7 +126,8 @@ class FuzzTest(unittest.TestCase):
     VALID = [b"SP1 1 hello proto=1 test=selftest build=abc",
              b"SP1 2 checkpoint powered-off", b"SP1 3 result FAIL x y z",
              b"SP1 4 crash vector=14 name=#PF error=0x2 rip=0x1 cr2=0x0",
-             b"SP1 5 bye status=77", b"SP1 6 obs 00:12.0 SltSta 0x0040"]
+             b"SP1 5 bye status=77", b"SP1 6 obs 00:12.0 SltSta 0x0040",
+             b"SP1 7 cap 00:12.0 hdr=1 sec=01 kind=ext id=0x1 at=0x100"]
 
     def test_random_bytes_never_raise(self):
         rng = random.Random(1234)

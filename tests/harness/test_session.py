@@ -48,6 +48,8 @@ class SessionTest(unittest.TestCase):
                    msg(first_seq + 3, "error", "oops"),
                    msg(first_seq + 4, "summary", "", tests=1, failed=0),
                    msg(first_seq + 5, "bye", "", status=0),
+                   msg(first_seq + 5, "cap", f"00:10.0 hdr=1 kind=std id=0x10 "
+                       f"at=0x{0x40 + 4 * first_seq:x}"),
                    Garbage("bad", "x")):
             self.assertIsNone(s.handle(ev))
         s.state.checkpoints_passed += 1
