@@ -1,5 +1,6 @@
 """Nothing leaks: SIGINT/SIGTERM stop every QEMU in order, and even a
 SIGKILLed harness takes its QEMU with it (PR_SET_PDEATHSIG)."""
+import glob
 import json
 import os
 import shutil
@@ -31,6 +32,14 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def is_machine_help(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"-machine\0help" in f.read()
+    except OSError:
+        return True          # gone already: not the QEMU we wait for
+
+
 def alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -55,21 +64,32 @@ class NoLeakTest(unittest.TestCase):
              "--log-dir", os.path.join(self.dir, "logs")],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def wait_for_child(self, harness: subprocess.Popen) -> int:
-        deadline = time.monotonic() + 10
+    def wait_for_child(self, harness: subprocess.Popen, hello: bool = False,
+                       machine_help: bool = False) -> int:
+        """The harness's QEMU (not its `-machine help` child, unless asked
+        for), once it got going; with hello, once the harness has the
+        guest's hello line."""
+        deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            kids = children(harness.pid)
-            if kids:
+            kids = [k for k in children(harness.pid) if is_machine_help(k) == machine_help]
+            if kids and (not hello or self.said_hello()):
                 time.sleep(0.5)      # let it get going
                 return kids[0]
             time.sleep(0.05)
         harness.kill()
         self.fail("harness started no QEMU")
 
+    def said_hello(self) -> bool:
+        for raw in glob.glob(os.path.join(self.dir, "logs", "*", "src-hostlink.raw")):
+            with open(raw, "rb") as f:
+                if b" hello " in f.read():
+                    return True
+        return False
+
     def interrupt(self, qemu: str, image: str, ovmf: str, sig: int,
-                  boot: str = "--image") -> str:
+                  boot: str = "--image", hello: bool = False) -> str:
         harness = self.start(qemu, image, ovmf, boot)
-        child = self.wait_for_child(harness)
+        child = self.wait_for_child(harness, hello)
         t0 = time.monotonic()
         harness.send_signal(sig)
         out, err = harness.communicate(timeout=10)
@@ -81,7 +101,7 @@ class NoLeakTest(unittest.TestCase):
         return out
 
     def test_sigint_stops_fake_qemu_in_order(self):
-        out = self.interrupt(FAKE_QEMU, FAKE_IMAGE, FAKE_OVMF, signal.SIGINT)
+        out = self.interrupt(FAKE_QEMU, FAKE_IMAGE, FAKE_OVMF, signal.SIGINT, hello=True)
         self.assertIn("ok 2 - selftest: guest hello", out)       # what was seen
         self.assertIn("not ok 3 - selftest: interrupted by SIGINT", out)
         self.assertTrue(any(n.endswith(".quit") for n in os.listdir(self.dir)),
@@ -121,7 +141,7 @@ class NoLeakTest(unittest.TestCase):
         # The `-machine help` child had no PR_SET_PDEATHSIG: a QEMU hanging
         # there outlived a SIGKILLed harness.
         harness = self.start(FAKE_QEMU, FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU_HELP_HANG="1")
-        child = self.wait_for_child(harness)
+        child = self.wait_for_child(harness, machine_help=True)
         self.addCleanup(lambda: alive(child) and os.kill(child, signal.SIGKILL))
         harness.kill()
         harness.communicate(timeout=10)

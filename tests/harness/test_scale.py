@@ -200,13 +200,14 @@ class NetnsTest(unittest.TestCase):
                               "--qemu", FAKE_QEMU, "--ovmf", FAKE_OVMF, "--image",
                               FAKE_IMAGE, "--accel", "tcg", "--log-dir", d], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 20
         mine = f"slotprobe-{h.pid}-"
-        while time.monotonic() < deadline and not children(h.pid):
-            time.sleep(0.05)
-        time.sleep(0.3)
-        listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-        self.assertIn(mine, listing)
+        listing = ""        # the first child is `-machine help`: wait for the pair
+        while time.monotonic() < deadline and listing.count(mine) < 2:
+            time.sleep(0.1)
+            listing = subprocess.run(["ip", "netns", "list"], capture_output=True,
+                                     text=True).stdout
+        self.assertEqual(listing.count(mine), 2, listing)
         h.send_signal(signal.SIGINT)
         h.communicate(timeout=15)
         self.assertEqual(h.returncode, 130)
