@@ -293,6 +293,11 @@ static void probe_slot(struct pcie_slot *s)
 	}
 	slot_wait_cmd(s);
 	report(!slot_cmd_pending(s), "no command left outstanding");
+	/* lib/slot/slot.h: detected, then tolerated the way pciehp does */
+	report(!s->broken_cmd_compl, "Command Completed for every command, not only those "
+	       "changing PCC/PIC/AIC/EIC (PCIe r5.0 6.7.3.2; pciehp's broken_cmd_compl)");
+	report(s->cmd_late == 0, "no command completed later than %d ms (%u did)",
+	       SLOT_CMD_TIMEOUT_MS, s->cmd_late);
 	report_prefix_pop();
 }
 

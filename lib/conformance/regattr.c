@@ -12,11 +12,18 @@
 #include "printf.h"
 #include "regattr.h"
 
-#define F(m, attr, cond, els, flags) { #m, m, attr, cond, els, flags }
-#define ALWAYS(m, attr) { #m, m, attr, RC_ALWAYS, attr, 0 }
-#define BITS(name, m, attr) { name, m, attr, RC_ALWAYS, attr, 0 }
+#define F(m, attr, cond, els, flags) { #m, m, attr, cond, els, flags, 0 }
+#define ALWAYS(m, attr) { #m, m, attr, RC_ALWAYS, attr, 0, 0 }
+#define BITS(name, m, attr) { name, m, attr, RC_ALWAYS, attr, 0, 0 }
+/* ... and hardwired to 0 whenever condition @zero holds. */
+#define FZ(m, attr, cond, els, zero) { #m, m, attr, cond, els, 0, zero }
 
-/* §7.5.3.6 Link Capabilities (0Ch): RO / HwInit throughout. */
+/*
+ * §7.5.3.6 Link Capabilities (0Ch): RO / HwInit throughout. Data Link Layer
+ * Link Active Reporting Capable must be 1 on a Downstream Port that is
+ * hot-plug capable or supports speeds above 5.0 GT/s (QEMU's hw/pci/pcie.c
+ * quotes the same rule, and leaves 2.5 GT/s hot-plug ports without it).
+ */
 static const struct regattr_field lnkcap[] = {
 	ALWAYS(PCI_EXP_LNKCAP_SLS, RA_RO),
 	ALWAYS(PCI_EXP_LNKCAP_MLW, RA_RO),
@@ -25,7 +32,7 @@ static const struct regattr_field lnkcap[] = {
 	ALWAYS(PCI_EXP_LNKCAP_L1EL, RA_RO),
 	ALWAYS(PCI_EXP_LNKCAP_CLKPM, RA_RO),
 	ALWAYS(PCI_EXP_LNKCAP_SDERC, RA_RO),
-	ALWAYS(PCI_EXP_LNKCAP_DLLLARC, RA_RO),
+	F(PCI_EXP_LNKCAP_DLLLARC, RA_ONE, RC_DLLLARC_REQUIRED, RA_RO, 0),
 	ALWAYS(PCI_EXP_LNKCAP_LBNC, RA_RO),
 	ALWAYS(SLOTPROBE_EXP_LNKCAP_AOC, RA_RO),
 	BITS("PCI_EXP_LNKCAP bit 23", 0x00800000, RA_RSVDP),
@@ -36,15 +43,17 @@ static const struct regattr_field lnkcap[] = {
  * §7.5.3.7 Link Control (10h), Downstream Port view: Link Disable and
  * Retrain Link apply (they are reserved on Upstream Ports and Endpoints);
  * Read Completion Boundary is RO in a Root Port and hardwired 0 in a
- * Switch Port (both RO here); Link Bandwidth Management / Autonomous
+ * Switch Port (it does not apply there); Link Bandwidth Management / Autonomous
  * Bandwidth Interrupt Enable must be hardwired 0 without LBNC; Enable
  * Clock PM must be hardwired 0 without Clock PM; DRS Signaling Control is
- * reserved without DRS Supported.
+ * reserved without DRS Supported. PCIe r6.0 §7.5.3.7 adds bit 13 Flit Mode
+ * Disable, RW on a port with Flit Mode Supported (PCI Express Capabilities
+ * bit 15); on an r5.0 port it is reserved as before.
  */
 static const struct regattr_field lnkctl[] = {
 	ALWAYS(PCI_EXP_LNKCTL_ASPMC, RA_RW),
 	BITS("PCI_EXP_LNKCTL bit 2", 0x0004, RA_RSVDP),
-	ALWAYS(PCI_EXP_LNKCTL_RCB, RA_RO),
+	F(PCI_EXP_LNKCTL_RCB, RA_RO, RC_ROOT_PORT, RA_ZERO, 0),
 	F(PCI_EXP_LNKCTL_LD, RA_RW, RC_ALWAYS, RA_RW, RA_F_DESTRUCTIVE),
 	ALWAYS(PCI_EXP_LNKCTL_RL, RA_RW_READS_ZERO),
 	ALWAYS(PCI_EXP_LNKCTL_CCC, RA_RW),
@@ -53,9 +62,10 @@ static const struct regattr_field lnkctl[] = {
 	ALWAYS(PCI_EXP_LNKCTL_HAWD, RA_RW_OR_ZERO),
 	F(PCI_EXP_LNKCTL_LBMIE, RA_RW, RC_LBNC, RA_ZERO, 0),
 	F(PCI_EXP_LNKCTL_LABIE, RA_RW, RC_LBNC, RA_ZERO, 0),
-	BITS("PCI_EXP_LNKCTL bits 13:12", 0x3000, RA_RSVDP),
+	BITS("PCI_EXP_LNKCTL bit 12", 0x1000, RA_RSVDP),
+	F(SLOTPROBE_EXP_LNKCTL_FLIT_DIS, RA_RW, RC_FLIT, RA_RSVDP, 0),
 	{ "PCI_EXP_LNKCTL bits 15:14 (DRS Signaling Control)", 0xc000, RA_RW, RC_DRS,
-	  RA_RSVDP, 0 },
+	  RA_RSVDP, 0, 0 },
 };
 
 /* §7.5.3.8 Link Status (12h). */
@@ -96,13 +106,15 @@ static const struct regattr_field sltcap[] = {
  * value is undefined. Electromechanical Interlock Control reads 0 and a
  * write of 1 toggles the interlock (its own check). Power Fault Detected
  * Enable: power fault detection has no capability bit, so optional.
+ * Command Completed Interrupt Enable is hardwired 0 on a port with No
+ * Command Completed Support (it has no completion to interrupt for).
  */
 static const struct regattr_field sltctl[] = {
 	F(PCI_EXP_SLTCTL_ABPE, RA_RW, RC_ABP, RA_RW_OR_ZERO, 0),
 	ALWAYS(PCI_EXP_SLTCTL_PFDE, RA_RW_OR_ZERO),
 	F(PCI_EXP_SLTCTL_MRLSCE, RA_RW, RC_MRLSP, RA_RW_OR_ZERO, 0),
 	F(PCI_EXP_SLTCTL_PDCE, RA_RW, RC_HPC, RA_RW_OR_ZERO, 0),
-	F(PCI_EXP_SLTCTL_CCIE, RA_RW, RC_HPC, RA_RW_OR_ZERO, 0),
+	FZ(PCI_EXP_SLTCTL_CCIE, RA_RW, RC_HPC, RA_RW_OR_ZERO, RC_NCCS),
 	F(PCI_EXP_SLTCTL_HPIE, RA_RW, RC_HPC, RA_RW_OR_ZERO, 0),
 	F(PCI_EXP_SLTCTL_AIC, RA_RW, RC_AIP, RA_RW_OR_ZERO, RA_F_INDICATOR),
 	F(PCI_EXP_SLTCTL_PIC, RA_RW, RC_PIP, RA_RW_OR_ZERO, RA_F_INDICATOR),
@@ -114,13 +126,13 @@ static const struct regattr_field sltctl[] = {
 	BITS("PCI_EXP_SLTCTL bit 15", 0x8000, RA_RSVDP),
 };
 
-/* §7.5.3.11 Slot Status (1Ah). */
+/* §7.5.3.11 Slot Status (1Ah); Command Completed hardwired 0 with No Command Completed Support. */
 static const struct regattr_field sltsta[] = {
 	ALWAYS(PCI_EXP_SLTSTA_ABP, RA_RW1C),
 	ALWAYS(PCI_EXP_SLTSTA_PFD, RA_RW1C),
 	ALWAYS(PCI_EXP_SLTSTA_MRLSC, RA_RW1C),
 	ALWAYS(PCI_EXP_SLTSTA_PDC, RA_RW1C),
-	ALWAYS(PCI_EXP_SLTSTA_CC, RA_RW1C),
+	FZ(PCI_EXP_SLTSTA_CC, RA_RW1C, RC_ALWAYS, RA_RW1C, RC_NCCS),
 	ALWAYS(PCI_EXP_SLTSTA_MRLSS, RA_RO),
 	ALWAYS(PCI_EXP_SLTSTA_PDS, RA_RO),
 	ALWAYS(PCI_EXP_SLTSTA_EIS, RA_RO),
@@ -153,14 +165,14 @@ static const struct regattr_field lnkctl2[] = {
 	BITS("PCI_EXP_LNKCTL2 bit 6 (Selectable De-emphasis)", 0x0040, RA_RO),
 	F(PCI_EXP_LNKCTL2_TX_MARGIN, RA_RW, RC_FAST, RA_RW_OR_ZERO, 0),
 	{ "PCI_EXP_LNKCTL2 bit 10 (Enter Modified Compliance)", 0x0400, RA_RW, RC_FAST,
-	  RA_RW_OR_ZERO, RA_F_DESTRUCTIVE },
+	  RA_RW_OR_ZERO, RA_F_DESTRUCTIVE, 0 },
 	{ "PCI_EXP_LNKCTL2 bit 11 (Compliance SOS)", 0x0800, RA_RW, RC_FAST,
-	  RA_RW_OR_ZERO, 0 },
+	  RA_RW_OR_ZERO, 0, 0 },
 	{ "PCI_EXP_LNKCTL2 bits 15:12 (Compliance Preset/De-emphasis)", 0xf000, RA_RW,
-	  RC_FAST, RA_RW_OR_ZERO, 0 },
+	  RC_FAST, RA_RW_OR_ZERO, 0, 0 },
 };
 
-/* §7.5.3.20 Link Status 2 (32h). */
+/* §7.5.3.20 Link Status 2 (32h); r6.0 adds bit 10 Flit Mode Status (RO). */
 static const struct regattr_field lnksta2[] = {
 	BITS("PCI_EXP_LNKSTA2 bit 0 (Current De-emphasis Level)", 0x0001, RA_RO),
 	ALWAYS(SLOTPROBE_EXP_LNKSTA2_EQC, RA_RO),
@@ -170,7 +182,8 @@ static const struct regattr_field lnksta2[] = {
 	ALWAYS(SLOTPROBE_EXP_LNKSTA2_LER, RA_RW1C),
 	BITS("PCI_EXP_LNKSTA2 bits 7:6 (Retimer Presence Detected)", 0x00c0, RA_RO),
 	BITS("PCI_EXP_LNKSTA2 bits 9:8 (Crosslink Resolution)", 0x0300, RA_RO),
-	BITS("PCI_EXP_LNKSTA2 bits 11:10", 0x0c00, RA_RSVDZ),
+	F(PCI_EXP_LNKSTA2_FLIT, RA_RO, RC_FLIT, RA_RSVDZ, 0),
+	BITS("PCI_EXP_LNKSTA2 bit 11", 0x0800, RA_RSVDZ),
 	BITS("PCI_EXP_LNKSTA2 bits 14:12 (Downstream Component Presence)", 0x7000, RA_RO),
 	BITS("PCI_EXP_LNKSTA2 bit 15 (DRS Message Received)", 0x8000, RA_RW1C),
 };
@@ -219,7 +232,7 @@ const struct regattr_reg *regattr_find(const char *name)
 
 static const struct {
 	const char *name;
-	uint8_t reg;		/* 0 sltcap, 1 lnkcap, 2 lnkcap2, 3 sltcap2 */
+	uint8_t reg;		/* 0 sltcap, 1 lnkcap, 2 lnkcap2, 3 sltcap2, 4 flags */
 	uint32_t mask;
 } conds[] = {
 	[RC_ALWAYS] = { "", 0, 0 },
@@ -236,21 +249,31 @@ static const struct {
 	[RC_FAST] = { "Speed>2.5GT/s", 1, PCI_EXP_LNKCAP_SLS },
 	[RC_DRS] = { "DRS", 2, SLOTPROBE_EXP_LNKCAP2_DRS },
 	[RC_IBPD] = { "IbPresDis", 3, PCI_EXP_SLTCAP2_IBPD },
+	[RC_NCCS] = { "NoCompl", 0, PCI_EXP_SLTCAP_NCCS },
+	[RC_FLIT] = { "FlitMode", 4, PCI_EXP_FLAGS_FLIT },
+	[RC_ROOT_PORT] = { "RootPort", 0, 0 },
+	[RC_DLLLARC_REQUIRED] = { "HotPlug or >5GT/s", 0, 0 },
 };
 
 bool regattr_cond_holds(uint8_t cond, const struct regattr_ctx *c)
 {
-	uint32_t regs[4] = { c->sltcap, c->lnkcap, c->lnkcap2, c->sltcap2 };
+	uint32_t regs[5] = { c->sltcap, c->lnkcap, c->lnkcap2, c->sltcap2, c->flags };
 
 	if (cond == RC_ALWAYS || cond >= ARRAY_SIZE(conds))
 		return true;
 	if (cond == RC_FAST)	/* SLS encodes the highest speed: 1 is 2.5 GT/s */
 		return (c->lnkcap & PCI_EXP_LNKCAP_SLS) > 1;
+	if (cond == RC_ROOT_PORT)
+		return c->port_type == PCI_EXP_TYPE_ROOT_PORT;
+	if (cond == RC_DLLLARC_REQUIRED)	/* 2 is 5.0 GT/s */
+		return (c->sltcap & PCI_EXP_SLTCAP_HPC) || (c->lnkcap & PCI_EXP_LNKCAP_SLS) > 2;
 	return regs[conds[cond].reg] & conds[cond].mask;
 }
 
 uint8_t regattr_expected(const struct regattr_field *f, const struct regattr_ctx *c)
 {
+	if (f->zero_if && regattr_cond_holds(f->zero_if, c))
+		return RA_ZERO;
 	return regattr_cond_holds(f->cond, c) ? f->attr : f->attr_else;
 }
 
@@ -270,7 +293,7 @@ const char *regattr_attr_str(uint8_t attr)
 		[RA_RO] = "RO", [RA_RW] = "RW", [RA_RW_OR_ZERO] = "RW or hardwired 0",
 		[RA_RW_READS_ZERO] = "RW reading 0", [RA_RW1C] = "RW1C",
 		[RA_ZERO] = "hardwired 0", [RA_RSVDP] = "RsvdP", [RA_RSVDZ] = "RsvdZ",
-		[RA_UNDEFINED] = "undefined",
+		[RA_UNDEFINED] = "undefined", [RA_ONE] = "hardwired 1",
 	};
 
 	return attr < ARRAY_SIZE(names) ? names[attr] : "?";
@@ -325,6 +348,8 @@ bool regattr_conforms(uint8_t attr, const struct regattr_seen *s)
 		return (s->kind == RS_RO && zero) || s->kind == RS_READS_ZERO;
 	case RA_RW1C:
 		return s->kind == RS_CLEARED;
+	case RA_ONE:
+		return !zero && (s->kind == RS_RO || s->kind == RS_READ_ONLY);
 	case RA_ZERO:
 	case RA_RSVDP:
 	case RA_RSVDZ:

@@ -26,6 +26,7 @@ enum regattr_attr {
 	RA_RSVDP,	/* RsvdP: reads 0; software writes back what it read */
 	RA_RSVDZ,	/* RsvdZ: reads 0; software writes 0 */
 	RA_UNDEFINED,	/* the spec leaves the value undefined: not checked */
+	RA_ONE,		/* must be hardwired to 1 */
 };
 
 /* When a field has its main attribute (else it has attr_else). */
@@ -44,6 +45,11 @@ enum regattr_cond {
 	RC_FAST,	/* a link speed above 2.5 GT/s supported (LNKCAP SLS > 1) */
 	RC_DRS,		/* LNKCAP2 DRS Supported (bit 31) */
 	RC_IBPD,	/* SLTCAP2 In-Band PD Disable Supported */
+	RC_NCCS,	/* SLTCAP No Command Completed Support */
+	RC_FLIT,	/* PCI Express Capabilities Flit Mode Supported (r6.0) */
+	RC_ROOT_PORT,	/* the port is a Root Port (not a Switch Downstream Port) */
+	/* r5.0 §7.5.3.6: DLLLARC required: hot-plug capable, or faster than 5 GT/s */
+	RC_DLLLARC_REQUIRED,
 };
 
 /* Field flags. */
@@ -61,6 +67,7 @@ struct regattr_field {
 	uint8_t cond;		/* enum regattr_cond */
 	uint8_t attr_else;	/* when it does not */
 	uint8_t flags;
+	uint8_t zero_if;	/* a condition that makes it hardwired 0 first (0: none) */
 };
 
 /* Register kinds: how slot-regs probes them. */
@@ -92,6 +99,8 @@ const struct regattr_reg *regattr_find(const char *name);
 /* What the conditions are decided from: the port's capability registers. */
 struct regattr_ctx {
 	uint32_t sltcap, lnkcap, lnkcap2, sltcap2;
+	uint16_t flags;		/* PCI Express Capabilities register */
+	uint8_t port_type;	/* PCI_EXP_TYPE_* */
 };
 
 bool regattr_cond_holds(uint8_t cond, const struct regattr_ctx *c);

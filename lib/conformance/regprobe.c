@@ -31,12 +31,25 @@ void regprobe_ctx(const struct pcie_slot *s, struct regattr_ctx *c)
 	c->lnkcap = pcie_cap_read32(s, PCI_EXP_LNKCAP);
 	c->lnkcap2 = v2 ? pcie_cap_read32(s, PCI_EXP_LNKCAP2) : 0;
 	c->sltcap2 = v2 ? pcie_cap_read32(s, PCI_EXP_SLTCAP2) : 0;
+	c->flags = pcie_cap_read16(s, PCI_EXP_FLAGS);
+	c->port_type = s->port_type;
 }
 
 static bool only_read(uint8_t attr)
 {
 	return attr == RA_RSVDP || attr == RA_RSVDZ || attr == RA_ZERO ||
 	       attr == RA_UNDEFINED;
+}
+
+/*
+ * A control field that must be hardwired 0 is written too (ones, then
+ * zeros): a writable one (CCIE with No Command Completed Support) is a
+ * deviation that reading alone would miss. Status fields stay read-only:
+ * a 1 there could clear an event.
+ */
+static bool zero_to_write(const struct regattr_reg *r, uint8_t attr)
+{
+	return attr == RA_ZERO && (r->kind == RK_CONTROL || r->kind == RK_COMMAND);
 }
 
 /* One pattern into one field; for Slot Control, one command waited for. */
@@ -139,7 +152,7 @@ void regprobe_register(struct pcie_slot *s, const struct regattr_reg *r,
 			const struct regattr_field *f = &r->fields[i];
 			uint8_t attr = regattr_expected(f, c);
 
-			if (only_read(attr))
+			if (only_read(attr) && !zero_to_write(r, attr))
 				out->seen[i].kind = only_destructive ? RS_NOT_PROBED : RS_READ_ONLY;
 			else if (skip_field(f, destructive_ok, only_destructive))
 				out->seen[i].kind = RS_NOT_PROBED;

@@ -75,6 +75,7 @@
 #define PCI_IO_LIMIT_UPPER16	0x32
 #define PCI_ROM_ADDRESS1	0x38
 #define PCI_BRIDGE_CONTROL	0x3e
+#define  PCI_BRIDGE_CTL_BUS_RESET 0x40	/* Secondary bus reset */
 
 #define PCI_CLASS_BRIDGE_PCI	0x0604
 
@@ -91,6 +92,7 @@
 /* Power Management */
 #define PCI_PM_PMC		2
 #define PCI_PM_CTRL		4
+#define  PCI_PM_CTRL_STATE_MASK	0x0003	/* Current power state (D0 to D3) */
 
 /* MSI */
 #define PCI_MSI_FLAGS		0x02
@@ -151,8 +153,10 @@
 #define   PCI_EXP_TYPE_RC_EC	   0xa
 #define  PCI_EXP_FLAGS_SLOT	0x0100
 #define  PCI_EXP_FLAGS_IRQ	0x3e00
+#define  PCI_EXP_FLAGS_FLIT	0x8000	/* Flit Mode Supported (r6.0) */
 #define PCI_EXP_DEVCAP		0x04
 #define PCI_EXP_DEVCTL		0x08
+#define  PCI_EXP_DEVCTL_BCR_FLR	0x8000	/* Bridge Configuration Retry / FLR */
 #define PCI_EXP_DEVSTA		0x0a
 #define  PCI_EXP_DEVSTA_TRPND	0x0020
 #define PCI_EXP_LNKCAP		0x0c
@@ -178,6 +182,7 @@
 #define  PCI_EXP_LNKCTL_HAWD	0x0200
 #define  PCI_EXP_LNKCTL_LBMIE	0x0400
 #define  PCI_EXP_LNKCTL_LABIE	0x0800
+#define  SLOTPROBE_EXP_LNKCTL_FLIT_DIS 0x2000	/* ours: Flit Mode Disable (r6.0 §7.5.3.7) */
 #define PCI_EXP_LNKSTA		0x12
 #define  PCI_EXP_LNKSTA_CLS	0x000f
 #define  PCI_EXP_LNKSTA_NLW	0x03f0
@@ -250,6 +255,7 @@
 #define  PCI_EXP_LNKCTL2_HASD	0x0020
 #define  PCI_EXP_LNKCTL2_TX_MARGIN 0x0380
 #define PCI_EXP_LNKSTA2		0x32
+#define  PCI_EXP_LNKSTA2_FLIT	0x0400	/* Flit Mode Status (r6.0) */
 #define  SLOTPROBE_EXP_LNKSTA2_EQC  0x0002	/* ours: Equalization 8.0 GT/s Complete (r5.0 §7.5.3.20) */
 #define  SLOTPROBE_EXP_LNKSTA2_EQC1 0x0004	/* ours: ... Phase 1 Successful */
 #define  SLOTPROBE_EXP_LNKSTA2_EQC2 0x0008	/* ours: ... Phase 2 Successful */

@@ -13,6 +13,14 @@
 #define CONTRACT_FWCFG_ARGS		"opt/slotprobe/args"	/* "<test> key=value ..." */
 #define CONTRACT_FWCFG_MIGRATION	"opt/slotprobe/migration"	/* "NNNNNNNN": migrations so far */
 #define CONTRACT_FWCFG_SCRIPT		"opt/slotprobe/script"	/* the compiled script */
+/*
+ * Warm start (scripts/slotprobelib/warmstart.py): a QEMU with this file
+ * (any contents) runs an image that stops at checkpoint
+ * CONTRACT_WARM_CHECKPOINT, set up but before it reads CONTRACT_FWCFG_ARGS,
+ * so the harness can save the VM there and restore it for later runs.
+ */
+#define CONTRACT_FWCFG_WARM		"opt/slotprobe/warm"
+#define CONTRACT_WARM_CHECKPOINT	"boot-ready"	/* always the image's first line (seq 1) */
 
 /*
  * Exit codes: the guest writes one to isa-debug-exit, QEMU exits with

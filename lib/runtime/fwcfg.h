@@ -34,6 +34,13 @@ bool fwcfg_find_file(const char *name, uint16_t *select, uint32_t *size);
  * up once and cached.
  */
 #define FWCFG_MIGRATION_FILE	CONTRACT_FWCFG_MIGRATION
+
+/*
+ * Present (any contents) only in the QEMUs of a warm start: the image then
+ * stops at HOSTLINK_WARM_CHECKPOINT before it reads its test selection
+ * (lib/runtime/runtime.c).
+ */
+#define FWCFG_WARM_FILE		CONTRACT_FWCFG_WARM
 #define FWCFG_COUNTER_DIGITS	8
 
 enum fwcfg_counter_status {

@@ -18,6 +18,8 @@
 #define HOSTLINK_STR_(x) #x
 #define HOSTLINK_STR(x) HOSTLINK_STR_(x)
 #define HOSTLINK_TAG "SP" HOSTLINK_STR(CONTRACT_HOSTLINK_PROTO)
+/* Where a warm-start state is saved: set up, test selection not read yet. */
+#define HOSTLINK_WARM_CHECKPOINT CONTRACT_WARM_CHECKPOINT
 
 void hostlink_init(bool enabled, uint64_t go_timeout_ms);
 bool hostlink_enabled(void);

@@ -24,6 +24,8 @@
 #define DEFAULT_ARGS "enumerate hostlink=off"
 #define DEFAULT_GO_TIMEOUT_S 60
 #define DEFAULT_WATCHDOG_S 120
+/* Harness-driven: the harness stops the VM as soon as it sees the line. */
+#define WARM_READY_TIMEOUT_S 60
 
 extern const char slotprobe_build_id[];
 extern const struct guest_test __start_guest_tests[], __stop_guest_tests[];
@@ -94,6 +96,7 @@ static void setup_args(const struct boot_info *bi)
 	hostlink_init(from_fwcfg, DEFAULT_GO_TIMEOUT_S * 1000);
 	if (args_parse(line, err, sizeof(err)) < 0)
 		fw_error("parameters: %s", err);
+	watchdog_arm_ms(arg_u64("watchdog", DEFAULT_WATCHDOG_S) * 1000);
 	if (!arg_bool("hostlink", true))
 		hostlink_init(false, 0);
 	hostlink_set_go_timeout_ms(arg_u64("go-timeout", DEFAULT_GO_TIMEOUT_S) * 1000);
@@ -115,7 +118,6 @@ static void setup_acpi_and_clock(const struct boot_info *bi)
 		time_init(acpi.pm_timer_port, acpi.pm_timer_32bit);
 	else
 		printf("INFO: no ACPI PM timer: deadlines count polling rounds\n");
-	watchdog_arm_ms(arg_u64("watchdog", DEFAULT_WATCHDOG_S) * 1000);
 }
 
 static void setup_pci(void)
@@ -153,6 +155,35 @@ static const struct guest_test *select_test(void)
 	return t;
 }
 
+static bool fwcfg_has(const char *name)
+{
+	uint16_t select;
+	uint32_t size;
+
+	return fwcfg_find_file(name, &select, &size);
+}
+
+/*
+ * Warm start (scripts/slotprobelib/warmstart.py): a QEMU started with the
+ * fw_cfg file FWCFG_WARM_FILE is one the harness saves. The image stops here,
+ * the machine set up but its test selection not read yet, and the harness
+ * saves the VM's state at this wait. Every copy restored from that state
+ * resumes in this wait, gets the go-ahead and reads the selection of the
+ * QEMU it now runs on (fw_cfg contents are not migrated). Real hardware and
+ * cold boots have no such file and go straight on.
+ */
+static void warm_start_checkpoint(void)
+{
+	struct hostlink_go go;
+
+	if (!fwcfg_has(FWCFG_WARM_FILE))
+		return;
+	hostlink_init(true, WARM_READY_TIMEOUT_S * 1000);
+	if (!hostlink_checkpoint(HOSTLINK_WARM_CHECKPOINT, &go))
+		fw_error("checkpoint %s: no go-ahead from the harness within %d s",
+			 HOSTLINK_WARM_CHECKPOINT, WARM_READY_TIMEOUT_S);
+}
+
 void runtime_main(const struct boot_info *bi)
 {
 	const struct guest_test *t;
@@ -162,10 +193,13 @@ void runtime_main(const struct boot_info *bi)
 	printf("\nslotprobe %s on %s (ExitBootServices: %s)\n", slotprobe_build_id,
 	       bi->firmware_vendor[0] ? bi->firmware_vendor : "unknown firmware",
 	       bi->exit_boot_services_tries > 0 ? "done" : "FAILED");
-	setup_args(bi);
-	t = select_test();
+	/* Errors before the selection is read reach the harness too. */
+	hostlink_init(fwcfg_has(CONTRACT_FWCFG_ARGS), DEFAULT_GO_TIMEOUT_S * 1000);
 	setup_acpi_and_clock(bi);
 	setup_pci();
+	warm_start_checkpoint();
+	setup_args(bi);
+	t = select_test();
 	/* Before any checkpoint: the harness names refused offsets from it. */
 	pci_layout_send(slots_topology());
 	printf("running test %s: %s\n", t->name, t->summary);

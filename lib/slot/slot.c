@@ -166,9 +166,34 @@ static void cmd_done(struct pcie_slot *s)
 	s->cmd_us = time_now_us() - s->cmd_started_us;
 }
 
+/* A command timed out: is it one a broken_cmd_compl port leaves uncompleted? */
+static bool detect_broken_cmd_compl(struct pcie_slot *s)
+{
+	if (s->cmd_changes_control || !s->control_cmds_completed)
+		return false;
+	s->broken_cmd_compl = true;
+	s->cmd_busy = false;
+	return true;
+}
+
+/* Command Completed seen: cleared, counted; false if it came after the spec's 1 s. */
+static bool completed(struct pcie_slot *s, bool already_late)
+{
+	/* RW1C: write that bit alone, so no other event is lost. */
+	wr16(s, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_CC);
+	cmd_done(s);
+	if (s->cmd_changes_control)
+		s->control_cmds_completed++;
+	if (s->cmd_us > SLOT_CMD_TIMEOUT_MS * 1000ull && !already_late) {
+		s->cmd_late++;
+		return false;
+	}
+	return !already_late;
+}
+
 bool slot_wait_cmd(struct pcie_slot *s)
 {
-	struct deadline d = { s->cmd_started_us + SLOT_CMD_TIMEOUT_MS * 1000ull };
+	struct deadline d = { s->cmd_started_us + SLOT_CMD_POLL_TIMEOUT_MS * 1000ull };
 	bool already_late = s->cmd_timed_out;
 	uint16_t sta;
 
@@ -182,16 +207,14 @@ bool slot_wait_cmd(struct pcie_slot *s)
 		sta = slot_status(s);
 		if (sta == 0xffff)		/* port gone: not a completion */
 			break;
-		if (sta & PCI_EXP_SLTSTA_CC) {
-			/* RW1C: write that bit alone, so no other event is lost. */
-			wr16(s, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_CC);
-			cmd_done(s);
-			return !already_late;
-		}
+		if (sta & PCI_EXP_SLTSTA_CC)
+			return completed(s, already_late);
 		if (deadline_expired(d))
 			break;
 		udelay(CMD_POLL_US);
 	}
+	if (sta != 0xffff && detect_broken_cmd_compl(s))
+		return true;
 	if (!already_late) {
 		s->cmd_timed_out = true;
 		s->cmd_timeouts++;
@@ -202,13 +225,13 @@ bool slot_wait_cmd(struct pcie_slot *s)
 
 void slot_write_cmd_nowait(struct pcie_slot *s, uint16_t val, uint16_t mask)
 {
-	uint16_t ctl;
+	uint16_t ctl, old;
 
 	/* Always wait for a previous command that might still be in progress. */
 	slot_wait_cmd(s);
 
-	ctl = slot_ctrl(s);
-	ctl = (uint16_t)((ctl & ~mask) | (val & mask));
+	old = slot_ctrl(s);
+	ctl = (uint16_t)((old & ~mask) | (val & mask));
 	/*
 	 * EIC reads as 0 (r5.0 §7.5.3.10) and writing 1 toggles the interlock:
 	 * never pass it through a read-modify-write unless asked to.
@@ -216,9 +239,11 @@ void slot_write_cmd_nowait(struct pcie_slot *s, uint16_t val, uint16_t mask)
 	if (!(mask & PCI_EXP_SLTCTL_EIC))
 		ctl &= ~PCI_EXP_SLTCTL_EIC;
 
+	s->cmd_changes_control = (ctl ^ old) & SLOT_CC_ERRATUM_MASK;
 	s->cmd_written = ctl;
 	s->cmd_timed_out = false;
-	s->cmd_busy = true;
+	/* pciehp: a broken_cmd_compl port is not waited for on such commands. */
+	s->cmd_busy = !(s->broken_cmd_compl && !s->cmd_changes_control);
 	s->cmd_started_us = time_now_us();
 	s->cmd_us = 0;
 	/* r5.0 §6.7.3.2: a single write to Slot Control is a single command. */

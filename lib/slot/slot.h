@@ -33,6 +33,17 @@ struct pcie_slot {
 	uint64_t cmd_started_us;
 	uint64_t cmd_us;	/* how long the last completed command took */
 	unsigned int cmd_timeouts;	/* commands that never completed, in total */
+	unsigned int cmd_late;	/* ... that completed, but after the spec's 1 s */
+	/*
+	 * pciehp's broken_cmd_compl (Intel CF118 and alike): Command Completed
+	 * only for commands that change PCC, PIC, AIC or EIC. Linux knows such
+	 * ports by a quirk list; we detect it: a command changing none of them
+	 * times out after one that changed some completed. From then on such
+	 * commands are not waited for, as pciehp does.
+	 */
+	bool broken_cmd_compl;
+	bool cmd_changes_control;	/* the last command changed PCC/PIC/AIC/EIC */
+	unsigned int control_cmds_completed;
 
 	/* pciehp waits 1 s after power off before relying on it (remove_board). */
 	unsigned int power_off_settle_ms;
@@ -47,6 +58,17 @@ struct slot_regs {
 };
 
 #define SLOT_CMD_TIMEOUT_MS	1000	/* PCIe r5.0 §6.7.3.2 */
+/*
+ * How long a command is waited for: pciehp's pcie_wait_cmd() allows 2.5 s
+ * instead of 1 s when it polls, and the firmware always polls. A command
+ * done after 1 s still counts as late (cmd_late, and slot_wait_cmd() says
+ * false), but it is not taken for a lost one that the next command would
+ * overlap.
+ */
+#define SLOT_CMD_POLL_TIMEOUT_MS 2500
+/* The Slot Control fields a CF118-like port completes commands for (pciehp's CC_ERRATUM_MASK). */
+#define SLOT_CC_ERRATUM_MASK (PCI_EXP_SLTCTL_PCC | PCI_EXP_SLTCTL_PIC | PCI_EXP_SLTCTL_AIC | \
+			      PCI_EXP_SLTCTL_EIC)
 #define SLOT_LINK_TIMEOUT_MS	1000	/* pciehp: pcie_wait_for_link() */
 #define SLOT_LINK_SETTLE_MS	100	/* PCIe r5.0 §6.6.1 */
 #define SLOT_CHILD_TIMEOUT_MS	1000	/* pciehp: pci_bus_check_dev() */
@@ -85,8 +107,10 @@ bool slot_child_present(const struct pcie_slot *s);	/* function 0 answers config
 
 /*
  * One Slot Control command: wait for the previous one, read-modify-write the
- * bits in @mask to @val, wait for Command Completed (1 s, PCIe r5.0 §6.7.3.2),
- * clear it. Honours No Command Completed Support. Returns false on timeout.
+ * bits in @mask to @val, wait for Command Completed (SLOT_CMD_POLL_TIMEOUT_MS),
+ * clear it. Honours No Command Completed Support and a detected
+ * broken_cmd_compl. Returns false unless it completed within 1 s (PCIe r5.0
+ * §6.7.3.2), or is one a broken_cmd_compl port does not complete.
  */
 bool slot_write_cmd(struct pcie_slot *s, uint16_t val, uint16_t mask);
 /* The same without the final wait (pciehp's pcie_write_cmd_nowait()). */

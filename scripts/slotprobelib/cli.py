@@ -16,8 +16,12 @@ from typing import NoReturn, Sequence
 from . import testlist
 from .cfgfile import ConfigError
 from .cmd_common import conclude, device_words, prepare
-from .differential import judge_pair, variants
+from .differential import boot_variants, judge_boot_pair, judge_pair, variants
 from .errata import load_errata
+from .fingerprint_cmd import add_parsers as add_fingerprint_parsers
+from .fingerprint_cmd import cmd_abi_diff, cmd_fingerprint
+from .matrix import add_parser as add_matrix_parser
+from .matrix import cmd_matrix
 from .interrupt import Interrupted, install
 from .parallel import run_all
 from .plan import NETWORKS, Entry, Plan, check_params
@@ -85,6 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--errata", action="append", default=[], metavar="FILE",
                    dest="run_errata", help="known bugs layered over tests/errata.cfg: "
                    "add bugs, or declare a fix present (fix_present = yes)")
+    r.add_argument("--cold-boot", action="store_true",
+                   help="boot every entry through OVMF instead of from the saved "
+                        "post-boot state (warm start)")
+    r.add_argument("--cache", metavar="DIR",
+                   help="warm-start states and the KVM verdict "
+                        "(default $XDG_CACHE_HOME/slotprobe or ~/.cache/slotprobe)")
+    r.add_argument("--boot-differential", action="store_true",
+                   help="run each entry booted cold and warm (from the saved "
+                        "state); report every observation that differs")
     # `script FILE`: every option of `run` (shared action objects, so new
     # run options apply here too), plus the script file.
     s = sub.add_parser("script", help="run a script file in guest test 'script'")
@@ -92,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     for action in r._actions:
         if action.option_strings and action.dest != "help":
             s._add_action(action)
+    add_fingerprint_parsers(sub, r)
+    add_matrix_parser(sub, r)
     return p
 
 
@@ -187,12 +202,19 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
     entries = shard(select_entries(args, plan), args.shard)
     opts = prepare(args, entries)
     pairs = []
-    if args.differential:
+    if args.differential and args.boot_differential:
+        raise SetupError("--differential and --boot-differential: one at a time")
+    if args.differential or args.boot_differential:
+        flag = "--differential" if args.differential else "--boot-differential"
         if args.migrate_at or args.repeat > 1:
-            raise SetupError("--differential chooses the migrations and runs each "
+            raise SetupError(f"{flag} chooses the migrations and runs each "
                              "entry twice itself: drop --migrate-at and --repeat")
-        pairs = [(e, *variants(e)) for e in entries]
-        entries = [v for _, still, moved in pairs for v in (still, moved)]
+        if args.boot_differential and (args.cold_boot or args.esp):
+            raise SetupError("--boot-differential compares warm and cold boots: "
+                             "drop --cold-boot and --esp")
+        make = variants if args.differential else boot_variants
+        pairs = [(e, *make(e)) for e in entries]
+        entries = [v for _, first, second in pairs for v in (first, second)]
     report = Report()
     report_made.append(report)
     base = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
@@ -208,19 +230,26 @@ def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
 
     run_all(runs, lambda run: Runner(run[0], opts, errata, seed=run[2]).run(),
             report, title, jobs=args.jobs, stop_on_fail=args.stop_on_fail)
-    add_differentials(report, pairs)
+    add_differentials(report, pairs, boot=args.boot_differential)
     return conclude(report, args, logs=args.log_dir,
                     notes=repeat_notes(report, args.repeat))
 
 
-def add_differentials(report: Report, pairs: list[tuple[Entry, Entry, Entry]]) -> None:
-    """--differential: one more result per entry, comparing its two runs."""
+def add_differentials(report: Report, pairs: list[tuple[Entry, Entry, Entry]],
+                      boot: bool = False) -> None:
+    """--differential, --boot-differential: one more result per entry,
+    comparing its two runs."""
     done = {r.name: r for r in report.entries}
-    for entry, still, moved in pairs:
-        if still.name in done and moved.name in done:
+    for entry, first, second in pairs:
+        if first.name in done and second.name in done:
+            if boot:
+                report.comment(f"{entry.name}: observations booted cold vs. "
+                               "restored from the saved post-boot state")
+                report.add(judge_boot_pair(entry, done[first.name], done[second.name]))
+                continue
             report.comment(f"{entry.name}: observations without migration vs. with "
                            "a migration at every checkpoint")
-            report.add(judge_pair(entry, done[still.name], done[moved.name]))
+            report.add(judge_pair(entry, done[first.name], done[second.name]))
 
 
 def one_line(text: str) -> str:
@@ -243,6 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.cmd == "script":
             return cmd_script(args, errata, reports)
+        if args.cmd == "fingerprint":
+            return cmd_fingerprint(args, errata, reports)
+        if args.cmd == "abi-diff":
+            return cmd_abi_diff(args)
+        if args.cmd == "matrix":
+            return cmd_matrix(args, plan, errata, reports)
         return cmd_run(args, plan, errata, reports)
     except (SetupError, ConfigError, ReportError) as e:
         print(f"slotprobe: {one_line(str(e))}", file=sys.stderr)

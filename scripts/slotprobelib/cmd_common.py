@@ -14,6 +14,7 @@ from .plan import Entry, check_migrate_at
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
 from .report import Report
 from .stale import remove_stale
+from .warmcache import WarmCache, default_dir
 
 
 def split_words(text: str, what: str) -> list[str]:
@@ -42,7 +43,13 @@ def make_options(args: argparse.Namespace) -> Options:
         dst_args=split_words(dst_args, "--dst-args") if dst_args is not None else None,
         accel=args.accel, memory=args.memory, migrate_at=args.migrate_at,
         timeout=args.timeout, keep_logs=args.keep_logs, log_dir=args.log_dir,
-        network=args.network)
+        network=args.network,
+        warm_cache=None if args.cold_boot else WarmCache(cache_dir(args)))
+
+
+def cache_dir(args: argparse.Namespace) -> str:
+    """--cache, else the user's cache folder: warm-start states, KVM verdict."""
+    return os.path.abspath(args.cache) if args.cache else default_dir()
 
 
 def prepare(args: argparse.Namespace, entries: list[Entry]) -> Options:
@@ -60,7 +67,8 @@ def prepare(args: argparse.Namespace, entries: list[Entry]) -> Options:
             check_machine(opts.dst_qemu or opts.qemu,
                           opts.dst_machine or opts.machine or e.machine)
     opts.accel = choose_accel(args.accel, opts.qemu, opts.ovmf,
-                              say=lambda m: print(m, file=sys.stderr))
+                              say=lambda m: print(m, file=sys.stderr),
+                              cache=cache_dir(args))
     return opts
 
 

@@ -39,6 +39,8 @@ def _get(name: str):
 FWCFG_ARGS: str = _get("FWCFG_ARGS")
 FWCFG_MIGRATION: str = _get("FWCFG_MIGRATION")
 FWCFG_SCRIPT: str = _get("FWCFG_SCRIPT")
+FWCFG_WARM: str = _get("FWCFG_WARM")
+WARM_CHECKPOINT: str = _get("WARM_CHECKPOINT")
 
 EXIT_PASS: int = _get("EXIT_PASS")
 EXIT_FAIL: int = _get("EXIT_FAIL")

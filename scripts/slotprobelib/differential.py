@@ -9,6 +9,11 @@ so the two runs line up even though only one of them migrated. Every
 observation that differs, or is present in one run only, is a finding —
 unless the plan documents it with `differential_expect` (one line per
 expected difference: `LOCATION REGISTER reason`, fnmatch patterns allowed).
+
+--boot-differential does the same for warm start (warmstart.py): the entry
+booted cold through OVMF vs. restored from the saved post-boot state (one
+vmstate load the cold guest has not been through). Any difference is a
+finding: a warm start must be indistinguishable to the guest.
 """
 from __future__ import annotations
 
@@ -29,15 +34,15 @@ ABSENT = "(absent)"
 @dataclass
 class Difference:
     key: Key
-    without: str        # value without migration, or ABSENT
-    migrated: str       # value with migrations, or ABSENT
+    without: str        # value without migration (booted cold), or ABSENT
+    migrated: str       # value with migrations (restored), or ABSENT
 
-    def describe(self) -> str:
+    def describe(self, labels: tuple[str, str] = ("without migration", "with")) -> str:
         after, location, register, nth = self.key
         where = f"after checkpoint {after}" if after else "before any checkpoint"
         again = f" (reading {nth + 1})" if nth else ""
-        return (f"{where}: {location} {register}{again} {self.without} without "
-                f"migration, {self.migrated} with")
+        return (f"{where}: {location} {register}{again} {self.without} {labels[0]}, "
+                f"{self.migrated} {labels[1]}")
 
 
 def keyed(observations: list[Observation]) -> dict[Key, str]:
@@ -122,3 +127,40 @@ def judge_pair(entry: Entry, still: EntryResult, moved: EntryResult) -> EntryRes
     return EntryResult(name, "FAIL" if bad else "PASS",
                        bad[0].description if bad else "", checks,
                        seconds=still.seconds + moved.seconds)
+
+
+def boot_variants(entry: Entry) -> tuple[Entry, Entry]:
+    """The entry booted cold, and started from the saved post-boot state."""
+    cold = dataclasses.replace(entry, name=f"{entry.name}@cold-boot", boot="cold")
+    warm = dataclasses.replace(entry, name=f"{entry.name}@warm-start", boot="warm")
+    return cold, warm
+
+
+def _warm_started(result: EntryResult) -> bool:
+    return (result.timings or {}).get("boot") == "warm"
+
+
+def judge_boot_pair(entry: Entry, cold: EntryResult, warm: EntryResult) -> EntryResult:
+    """--boot-differential: every observation must be the same cold and warm."""
+    name = f"{entry.name}@boot-differential"
+    checks: list[Check] = []
+    if not _warm_started(warm):
+        checks.append(Check(False, "boot differential: the warm run did not start "
+                            "from a saved state (see its stderr line)"))
+    if not cold.observations and not warm.observations:
+        checks.append(Check(False, "boot differential: the guest made no observations "
+                            "(nothing compared)"))
+    diffs = compare(cold.observations, warm.observations)
+    for d in diffs:
+        checks.append(Check(False, "boot differential: "
+                            + d.describe(("booted cold", "restored"))))
+    compared = len(set(keyed(cold.observations)) | set(keyed(warm.observations)))
+    checks.append(Check(not diffs, f"boot differential: {compared} observations "
+                        f"compared, {len(diffs)} differ"))
+    if warm.outcome != cold.outcome:
+        checks.append(Check(False, f"boot differential: outcome {cold.outcome} booted "
+                            f"cold, {warm.outcome} restored"))
+    bad = [c for c in checks if not c.ok]
+    return EntryResult(name, "FAIL" if bad else "PASS",
+                       bad[0].description if bad else "", checks,
+                       seconds=cold.seconds + warm.seconds)

@@ -117,6 +117,7 @@ class HostLink:
         self.hseq = 0
         self._preamble = bytearray()
         self.preamble_bytes = 0     # how many bytes came before the first line
+        self.bytes_seen = 0         # every byte fed, preamble included
 
     @property
     def preamble(self) -> bytes:
@@ -136,6 +137,7 @@ class HostLink:
         """Bytes from the guest's COM2 in, complete events out. Linear in
         len(data): lines are found by index, the buffer is cut once."""
         events: list[Event] = []
+        self.bytes_seen += len(data)
         buf = self._buf + data      # self._buf is at most LINE_MAX + 1 bytes
         start = 0
         while True:

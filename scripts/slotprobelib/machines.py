@@ -2,6 +2,9 @@
 arguments, its script, a copy of the ESP image), the QMP transcript, and
 every QEMU started for it, each stopped and reaped by close().
 
+With Options.pipeline the next destination is launched ahead (a spare);
+destination() hands it out when it is what is asked for, else stops it.
+
 The unix sockets live in the run folder when their paths fit AF_UNIX's 107
 bytes, else in a short private folder of their own under the temp folder
 (a long --log-dir or entry name no longer fails the entry). Both folders
@@ -16,10 +19,11 @@ from typing import IO
 from .errata import Version
 from .options import Options
 from .plan import Entry
-from .qemu import Qemu, QemuSpec
+from .qemu import Qemu, QemuError, QemuSpec
 from .qemu_info import SetupError, check_machine
 from .script import FWCFG_NAME as SCRIPT_FWCFG
 from .stale import make_folder, release
+from .warmstart import restoring_spec
 
 # The longest socket name in a folder ("dst100000-link.sock",
 # "migrate-100000.sock") and the AF_UNIX path limit Qemu._listen applies.
@@ -53,6 +57,9 @@ class Machines:
         self.sockdir = sockdir or rundir
         self.live: list[Qemu] = []
         self.transcript: IO[str] | None = None
+        self.warm = False                   # the source was restored (warmstart.py)
+        self.spare: Qemu | None = None      # a destination launched ahead
+        self.spares_used = 0
 
     @classmethod
     def create(cls, entry: Entry, opts: Options) -> "Machines":
@@ -97,27 +104,57 @@ class Machines:
             machine = o.dst_machine or machine
             binary = o.dst_qemu or o.qemu
         esp = os.path.join(self.rundir, "esp.img") if o.esp else None
-        return QemuSpec(binary=binary, machine=machine, ovmf=o.ovmf, accel=o.accel,
+        spec = QemuSpec(binary=binary, machine=machine, ovmf=o.ovmf, accel=o.accel,
                         memory=o.memory, kernel=o.kernel, esp=esp,
                         devices=list(devices), incoming=incoming,
-                        migration_count=migrations, netns=netns)
+                        migration_count=migrations, netns=netns, warm=self.warm)
+        if self.entry.script is not None:   # both sides: same fw_cfg files
+            spec.fw_cfg[SCRIPT_FWCFG] = os.path.join(self.rundir, "script")
+        return spec
+
+    def source_spec(self, netns: str | None) -> QemuSpec:
+        """The first QEMU's: the entry's devices, booted cold."""
+        return self._spec(False, self.entry.devices, 0, netns)
 
     def source(self, netns: str | None) -> Qemu:
         """The first QEMU, with the entry's devices (not started)."""
-        return self._new("src", self._spec(False, self.entry.devices, 0, netns))
+        return self._new("src", self.source_spec(netns))
+
+    def restored_source(self, netns: str | None) -> Qemu:
+        """The first QEMU of a warm start (not started): it waits for the
+        saved state (warmstart.py); its destinations get the warm fw_cfg too."""
+        self.warm = True
+        return self._new("src", restoring_spec(self.source_spec(netns)))
 
     def destination(self, side: str, devices: list[str], migrations: int,
                     netns: str | None) -> Qemu:
-        """An incoming QEMU (not started); migrations: successful ones
-        before it, plus itself (the guest reads it from fw_cfg)."""
-        return self._new(side, self._spec(True, devices, migrations + 1, netns))
+        """An incoming QEMU (not started, or launched ahead); migrations:
+        successful ones before it, plus itself (the guest reads it from fw_cfg)."""
+        spec = self._spec(True, devices, migrations + 1, netns)
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            if spare.side == side and spare.spec == spec and spare.poll() is None:
+                self.spares_used += 1
+                return spare
+            self.retire(spare)
+        return self._new(side, spec)
+
+    def launch_spare(self, side: str, devices: list[str], migrations: int,
+                     netns: str | None) -> None:
+        """Launches destination(side, ...) now, while the guest runs."""
+        if self.spare is not None:
+            self.retire(self.spare)
+        self.spare = self._new(side, self._spec(True, devices, migrations + 1, netns))
+        try:
+            self.spare.launch()
+        except QemuError:
+            self.retire(self.spare)
+            self.spare = None
 
     def _new(self, side: str, spec: QemuSpec) -> Qemu:
         q = Qemu(spec, self.rundir, side, os.path.join(self.rundir, "args"),
                  self.transcript, sockdir=self.sockdir)
         self.live.append(q)
-        if self.entry.script is not None:   # both sides: same fw_cfg files
-            q.spec.fw_cfg[SCRIPT_FWCFG] = os.path.join(self.rundir, "script")
         return q
 
     def retire(self, q: Qemu) -> None:

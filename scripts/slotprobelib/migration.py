@@ -54,7 +54,8 @@ def reason_line(stderr: list[str]) -> str:
 
 def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
             uri: str | None = None) -> MigrationResult:
-    """dst is constructed (incoming) but not started; the caller owns both.
+    """dst is constructed (incoming), not started or only launched; the
+    caller owns both.
     uri: where the destination listens (default a unix socket in the run's
     folder; tcp:ADDR:PORT between network namespaces)."""
     t0 = time.monotonic()
@@ -62,11 +63,14 @@ def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
     uri = uri or "unix:" + os.path.join(dst.sockdir, f"migrate-{number}.sock")
     result = MigrationResult(False, 0.0)
     try:
-        dst.start(timeout=min(20.0, timeout))
+        if dst.launched:    # started ahead (Options.pipeline)
+            dst.connect(timeout=min(20.0, timeout))
+        else:
+            dst.start(timeout=min(20.0, timeout))
         result.dst_ready = time.monotonic() - t0
         assert src.qmp is not None and dst.qmp is not None
-        try:   # QEMU 7.2 defaults to 32 MiB/s, which only slows a test down
-            src.qmp.command("migrate-set-parameters", max_bandwidth=1 << 34)
+        try:   # QEMU 7.2 caps at 128 MiB/s by default, which only slows a test down
+            src.qmp.command("migrate-set-parameters", **{"max-bandwidth": 1 << 34})
         except QmpError:
             pass
         dst.qmp.command("migrate-incoming", uri=uri)

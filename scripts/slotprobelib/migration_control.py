@@ -173,6 +173,7 @@ class MigrationController:
         state = self.session.state
         dst = self.machines.destination(f"dst{n}", state.devices.args(),
                                         state.migrations, ns)
+        self._launch_next(cur)
         left = max(1.0, min(self.opts.migration_timeout, self.deadline - time.monotonic()))
         uri = f"tcp:{self.netns.address(ns)}:{4400 + n}" if self.netns and ns else None
         m = migrate(cur, dst, n, left, uri=uri)
@@ -194,6 +195,29 @@ class MigrationController:
                            diagnostics=diagnostics, evidence="\n".join(m.dst_errors),
                            qemu=identity(dst), fields=fields)
         return go
+
+    def launch_first(self, src: Qemu) -> None:
+        """Options.pipeline: the first destination, while the guest starts."""
+        if self._pipelined():
+            self.machines.launch_spare("dst1", self.session.state.devices.args(), 0,
+                                       self.netns.other(src.spec.netns)
+                                       if self.netns else None)
+
+    def _pipelined(self) -> bool:
+        e = self.entry
+        return self.opts.pipeline and bool(e.migrate_at or self.opts.migrate_at
+                                           or e.migrate_random)
+
+    def _launch_next(self, cur: Qemu) -> None:
+        """Options.pipeline: while this migration runs, the destination of
+        the next one, as if this one succeeds (back to cur's namespace, one
+        migration more); Machines.destination() drops it if that was wrong
+        (a failed migration, devices added or deleted meanwhile)."""
+        if not self._pipelined():
+            return
+        state = self.session.state
+        self.machines.launch_spare(f"dst{self.attempts + 1}", state.devices.args(),
+                                   state.migrations + 1, cur.spec.netns)
 
     @staticmethod
     def _answer(action: Migrate, q: Qemu) -> Action:

@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass, field
 
 from .startup import SILENCE_LIMIT
+from .warmcache import WarmCache
 
 
 @dataclass
@@ -28,6 +29,10 @@ class Options:
     network: str | None = None       # overrides the entry's (unix | netns)
     dst_settle: float = 1.0          # probation of a destination, seconds
     silence_limit: float = SILENCE_LIMIT   # QEMU CPU seconds with a silent guest: set-up problem
+    warm_cache: WarmCache | None = None   # None: every entry boots cold (--cold-boot)
+    # Launch the next migration's destination (-incoming defer) during the
+    # migration before it, so a migration does not wait for QEMU to start.
+    pipeline: bool = True
 
     def __post_init__(self) -> None:
         # None: each entry's own timeout. 0 used to mean that too, and nan

@@ -16,6 +16,8 @@ from .sources import lib_file
 _DEFINE = re.compile(r"^#define( +|\t)(\w+)\s+(\(?~?0x[0-9a-fA-F]+U?L*L?\)?|\d+)\s*(?:/\*.*)?$")
 _ENTRY = re.compile(r"^(PCI_REG|PCI_REG_ALIAS|PCI_SPAN)\(([^)]*)\)\s*$")
 SPACES = ("HDR", "TYPE0", "TYPE1", "CAP", "EXT")
+# Registers whose fields Linux names with another prefix than "<register>_".
+FIELD_PREFIXES = {"PCI_BRIDGE_CONTROL": "PCI_BRIDGE_CTL_"}
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,10 @@ KEYS += ("script", "qmp_at")       # scripted guest actions (header comment)
 # --differential (differential.py): observations allowed to differ after a
 # migration, one per line: LOCATION REGISTER reason (fnmatch patterns).
 KEYS += ("differential_expect",)
+# boot = cold: never from a saved state (warmstart.py), e.g. a test of the
+# state right after reset.
+KEYS += ("boot",)
+BOOTS = ("warm", "cold")
 
 
 @dataclass
@@ -77,6 +81,7 @@ class Entry:
     network: str = "unix"                      # unix | netns (TCP between namespaces)
     # --differential: (location, register, reason) allowed to differ
     differential_expect: list[tuple[str, str, str]] = field(default_factory=list)
+    boot: str = "warm"                         # warm | cold (BOOTS)
 
     def qmp_actions(self, checkpoint: str) -> list[QmpAction]:
         return [a for a in self.qmp_at if a.checkpoint == checkpoint]
@@ -168,6 +173,9 @@ def _entry(path: str, name: str, sec: dict[str, str]) -> Entry:
         raise ConfigError(f"{where}: machine must be one machine type")
     devices = _split(where, "devices", sec.get("devices", ""))
     dst = sec.get("dst_devices")
+    boot = sec.get("boot", "warm").strip()
+    if boot not in BOOTS:
+        raise ConfigError(f"{where}: boot must be one of {'|'.join(BOOTS)}")
     return Entry(
         name=name, test=test,
         params=check_params(sec.get("params", "").split(), where),
@@ -175,7 +183,7 @@ def _entry(path: str, name: str, sec: dict[str, str]) -> Entry:
         dst_devices=None if dst is None else _split(where, "dst_devices", dst),
         migrate_at=sec.get("migrate_at", "").split(), timeout=timeout,
         expect=expect, errata=sec.get("errata", "").split(),
-        groups=sec.get("groups", "").split(), where=where,
+        groups=sec.get("groups", "").split(), where=where, boot=boot,
         differential_expect=_differential_expect(where, sec.get("differential_expect", "")),
         **_race_keys(where, sec))  # type: ignore[arg-type]
 

@@ -26,6 +26,9 @@ DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=4"
 # 8 decimal digits: successful migrations before this QEMU ran the guest.
 # fw_cfg file contents are not migrated, so each QEMU tells its own number.
 MIGRATION_FWCFG = contract.FWCFG_MIGRATION
+# Present only in QEMUs of a warm start (warmstart.py): the image stops at
+# checkpoint contract.WARM_CHECKPOINT before it reads its selection.
+WARM_FWCFG = contract.FWCFG_WARM
 
 
 class QemuError(Exception):
@@ -55,6 +58,7 @@ class QemuSpec:
     # source, 1 for the first destination...): fw_cfg opt/slotprobe/migration.
     migration_count: int = 0
     netns: str | None = None        # run inside this network namespace
+    warm: bool = False              # a warm start's QEMU (fw_cfg WARM_FWCFG)
 
 
 _LIBC = ctypes.CDLL(None, use_errno=True)   # resolved before any fork
@@ -104,6 +108,8 @@ class Qemu:
                "-device", DEBUG_EXIT,
                "-fw_cfg", f"name={contract.FWCFG_ARGS},file={v(self.args_file)}",
                "-fw_cfg", f"name={MIGRATION_FWCFG},string={s.migration_count:08d}"]
+        if s.warm:
+            cmd += ["-fw_cfg", f"name={WARM_FWCFG},string=1"]
         for name, path in s.fw_cfg.items():
             cmd += ["-fw_cfg", f"name={name},file={v(path)}"]
         if s.kernel:
@@ -149,7 +155,14 @@ class Qemu:
                 raise QemuError(f"{self.side} QEMU did not connect its {what}")
 
     def start(self, timeout: float = 20.0) -> None:
-        qmp_l, link_l = self._listen(self.qmp_path), self._listen(self.link_path)
+        self.launch()
+        self.connect(timeout)
+
+    def launch(self) -> None:
+        """Starts the process; connect() waits for its sockets. Apart, so
+        that a destination can start while the guest still runs (pipelining)."""
+        self._listen(self.qmp_path)
+        self._listen(self.link_path)
         cmd = self.command_line()
         with open(os.path.join(self.rundir, f"{self.side}-cmdline"), "w") as f:
             f.write(shlex.join(cmd) + "\n")
@@ -160,6 +173,13 @@ class Qemu:
                     start_new_session=True, preexec_fn=die_with_parent)
             except OSError as e:
                 raise QemuError(f"cannot start {cmd[0]}: {e}") from None
+
+    @property
+    def launched(self) -> bool:
+        return self.proc is not None
+
+    def connect(self, timeout: float = 20.0) -> None:
+        qmp_l, link_l = self._listeners
         deadline = time.monotonic() + timeout
         self.qmp = Qmp(self._accept(qmp_l, "QMP socket", deadline),
                        self.transcript, self.side)
@@ -265,7 +285,8 @@ class Qemu:
                     self.qmp.command("quit", timeout=grace)
                 except QmpError:
                     pass
-            if self.wait(grace) is None:
+            # Launched but never connected (a spare destination): nothing to wait for.
+            if self.wait(grace if self.qmp is not None else 0.0) is None:
                 try:
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 except ProcessLookupError:

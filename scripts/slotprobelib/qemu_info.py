@@ -4,6 +4,7 @@ here /dev/kvm exists but guests die with "KVM internal error")."""
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -86,10 +87,57 @@ def kvm_works(binary: str, ovmf: str, boot_seconds: float = 1.5) -> bool:
         shutil.rmtree(rundir, ignore_errors=True)
 
 
-def choose_accel(requested: str, binary: str, ovmf: str, say=print) -> str:
+def kvm_identity(binary: str) -> dict | None:
+    """What the KVM verdict depends on: the QEMU binary, /dev/kvm (a module
+    reload makes a new node), the kernel and this boot. None without /dev/kvm."""
+    try:
+        real = os.path.realpath(binary)
+        b, k = os.stat(real), os.stat("/dev/kvm")
+    except OSError:
+        return None
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            boot = f.read().strip()
+    except OSError:
+        boot = "?"
+    return {"qemu": [real, b.st_size, b.st_mtime_ns, b.st_ino],
+            "kvm": [k.st_rdev, k.st_ino, k.st_ctime_ns], "kernel": os.uname().release,
+            "boot_id": boot}
+
+
+def cached_kvm_works(binary: str, ovmf: str, cache: str) -> bool:
+    """kvm_works(), its verdict kept in cache/kvm-verdict.json for the same
+    kvm_identity() (the probe boots a VM: ~1.5 s per invocation otherwise)."""
+    ident = kvm_identity(binary)
+    if ident is None:
+        return False
+    path = os.path.join(cache, "kvm-verdict.json")
+    try:
+        with open(path) as f:
+            saved = json.load(f)
+        if isinstance(saved, dict) and saved.get("identity") == ident \
+                and isinstance(saved.get("kvm_works"), bool):
+            return saved["kvm_works"]
+    except (OSError, ValueError):
+        pass
+    verdict = kvm_works(binary, ovmf)
+    try:
+        os.makedirs(cache, exist_ok=True)
+        tmp = f"{path}.tmp-{os.getpid()}"
+        with open(tmp, "w") as f:
+            json.dump({"identity": ident, "kvm_works": verdict}, f)
+        os.replace(tmp, path)
+    except OSError:
+        pass            # no cache: probed again next time
+    return verdict
+
+
+def choose_accel(requested: str, binary: str, ovmf: str, say=print,
+                 cache: str | None = None) -> str:
+    """cache: where the KVM verdict is kept (None: probe every time)."""
     if requested in ("kvm", "tcg"):
         return requested
-    if kvm_works(binary, ovmf):
+    if cached_kvm_works(binary, ovmf, cache) if cache else kvm_works(binary, ovmf):
         return "kvm"
     say("slotprobe: KVM is not usable here, using TCG")
     return "tcg"

@@ -3,14 +3,16 @@
 
 The pieces: machines.py starts and stops the QEMUs, session.py turns the
 guest's lines into checks, migration_control.py decides where the guest
-runs next. This module reads the guest and carries out the actions the
-controller returns, one after another."""
+runs next, warmstart.py restores the source from a saved post-boot state.
+This module reads the guest and carries out the actions the controller
+returns, one after another."""
 from __future__ import annotations
 
 import sys
 import time
 from typing import Any
 
+from . import contract
 from .actions import Action, AtCheckpoint, Resume, RollBack
 from .errata import Erratum, Version
 from .guest_exit import guest_code
@@ -26,6 +28,8 @@ from .qemu import Qemu, QemuError
 from .qemu_info import check_machine
 from .report import Check, EntryResult
 from .session import GuestSession
+from .warmcache import CacheError
+from .warmstart import READY_SEQ, WarmStartError, obtain_state, restore
 from . import startup
 
 __all__ = ["Options", "Runner"]
@@ -98,6 +102,7 @@ class Runner:
         result.seconds = time.monotonic() - t0
         result.seed = self.seed
         result.timings = self.session.timings
+        result.timings["spares_used"] = self.machines.spares_used
         result.observations = s.observations
         # Only unexpected results keep their folder: an XFAIL's evidence (the
         # destination's error lines) is quoted in the report already, and
@@ -110,26 +115,33 @@ class Runner:
 
     def _boot_and_collect(self, deadline: float, timeout: float) -> None:
         assert self.machines is not None
-        src = self.machines.source(self.netns.names[0] if self.netns else None)
-        self.session.t_start = time.monotonic()
         self.control = MigrationController(self.entry, self.opts, self.session,
                                            self.machines, self.netns, self.seed,
                                            deadline)
-        try:
-            src.start(timeout=min(30.0, timeout))
-        except QemuError as err:
-            # A guest may finish before QMP is through its handshake: then
-            # judge what it said; otherwise QEMU did not start.
-            if src.link is None or src.wait(1.0) is None or not src.link_pending():
-                self._setup_problem(startup.refused(src, str(err)), src)
-                return
+        netns = self.netns.names[0] if self.netns else None
+        src = self._warm_start(netns, deadline, timeout)
+        if src is None:
+            src = self.machines.source(netns)
+            self.session.t_start = time.monotonic()
+            try:
+                src.start(timeout=min(30.0, timeout))
+            except QemuError as err:
+                # A guest may finish before QMP is through its handshake: then
+                # judge what it said; otherwise QEMU did not start.
+                if src.link is None or src.wait(1.0) is None or not src.link_pending():
+                    self._setup_problem(startup.refused(src, str(err)), src)
+                    return
         self.version = greeting_version(src)
         shown = ".".join(map(str, self.version)) if self.version else "?"
+        how = ", from the saved post-boot state" if self.machines.warm else ""
         self.session.check(True, f"qemu started ({src.spec.machine}, {self.opts.accel}, "
-                           f"QEMU {shown})")
+                           f"QEMU {shown}{how})")
+        self.control.launch_first(src)
+        if self.machines.warm:   # the guest waits at boot-ready: go on with this run's args
+            self.control.send_go(src, READY_SEQ, contract.WARM_CHECKPOINT)
         current = self._collect(src, deadline, timeout)
-        silent_exit = (self.exit_name is None and not startup.first_byte_seen(
-            self.session.timings) and startup.exited_silently(current))
+        silent_exit = (self.exit_name is None and not startup.guest_spoke(
+            self.session.state.link) and startup.exited_silently(current))
         if silent_exit:
             self._setup_problem(silent_exit, current)
         if self.exit_name not in ("TIMEOUT", "SETUP"):
@@ -144,6 +156,50 @@ class Runner:
         self.setup_error, self.exit_name = reason, "SETUP"
         self.session.check(False, reason,
                            diagnostics=["QEMU stderr:", *q.stderr_text().splitlines()[:5]])
+
+    # -- warm start (warmstart.py) -------------------------------------------------
+    def _warm_start(self, netns: str | None, deadline: float,
+                    timeout: float) -> Qemu | None:
+        """The source restored from the cached post-boot state (built first
+        when missing), or None to boot cold: --cold-boot, `boot = cold`,
+        an ESP disk, or a state that cannot be made or loaded (said on
+        stderr; the run itself then shows what a cold boot does)."""
+        o, e, machines = self.opts, self.entry, self.machines
+        assert machines is not None
+        self.session.timings["boot"] = "cold"
+        if o.warm_cache is None or e.boot == "cold" or o.esp:
+            return None
+        try:
+            key, got = obtain_state(o.warm_cache, machines.source_spec(netns), deadline)
+        except (WarmStartError, CacheError, OSError) as err:
+            self._warm_note(f"no saved state ({err})")
+            return None
+        if got.built:
+            self.session.timings["warm_build"] = round(got.build_seconds, 4)
+            if got.replaced:
+                self._warm_note(f"saved state rebuilt ({got.replaced})", cold=False)
+        src = machines.restored_source(netns)
+        self.session.t_start = time.monotonic()
+        try:
+            src.start(timeout=min(30.0, timeout))
+            restore(src, got.path, min(deadline, time.monotonic() + 30))
+        except (QemuError, WarmStartError) as err:
+            self._warm_note(f"saved state did not load, entry dropped ({err})")
+            machines.retire(src)
+            machines.warm = False
+            try:
+                o.warm_cache.discard(key)
+            except CacheError:
+                pass
+            return None
+        self.session.timings["boot"] = "warm"
+        self.session.timings["restored"] = round(time.monotonic() - self.session.t_start, 4)
+        self.session.state.link.expected_seq = READY_SEQ + 1
+        return src
+
+    def _warm_note(self, text: str, cold: bool = True) -> None:
+        print(f"slotprobe: {self.entry.name}: warm start: {text}"
+              + ("; booting cold" if cold else ""), file=sys.stderr)
 
     # -- reading the guest ---------------------------------------------------------
     def _carry_out(self, action: Action) -> tuple[Qemu, bool]:
@@ -176,7 +232,7 @@ class Runner:
         while True:
             now = time.monotonic()
             left = deadline - now
-            if not startup.first_byte_seen(self.session.timings):
+            if not startup.guest_spoke(self.session.state.link):
                 problem = silence.problem(cur, now, timeout_hit=left <= 0)
                 if problem:
                     self._setup_problem(problem, cur)

@@ -100,6 +100,7 @@ class GuestSession:
             s.observations.append((s.checkpoints_passed, f["location"], f["register"],
                                    f["value"]))
         elif ev.verb == "result":
+            self.timings.setdefault("first_result", time.monotonic() - self.t_start)
             self._result(f["status"], f["text"])
         elif ev.verb == "crash":
             s.crash = ("crashed: vector {} ({}) at rip={} error={} cr2={}"

@@ -7,6 +7,7 @@ PASS (isa-debug-exit maps guest code v to status 2v+1), and a silent guest
 would wait out the whole timeout."""
 from __future__ import annotations
 
+from .hostlink import HostLink
 from .qemu import Qemu
 from .qmp import QmpError
 
@@ -78,5 +79,7 @@ class SilenceWatch:
             return None
 
 
-def first_byte_seen(timings: dict) -> bool:
-    return "first_bytes" in timings
+def guest_spoke(link: HostLink) -> bool:
+    """Whether a single byte came over the host link (firmware output
+    included; a warm-started guest counts from its restore)."""
+    return link.bytes_seen > 0

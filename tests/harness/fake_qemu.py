@@ -23,11 +23,20 @@ the JSON file named by $FAKE_QEMU_SCENARIO:
 
 Migration moves the script position and sequence number over the
 migration unix socket, so the guest continues on the destination.
-$FAKE_QEMU_PIDS, if set, is a folder where each fake writes its pid.
+$FAKE_QEMU_PIDS, if set, is a folder where each fake writes its pid (and
+<pid>.warm-save when it is a warm start's saving QEMU).
+
+Warm start (warmstart.py): with fw_cfg opt/slotprobe/warm and no -incoming
+the guest first stops at checkpoint boot-ready; `migrate` to
+"exec:cat > FILE" writes the same state as a JSON file, and
+`migrate-incoming` from "exec:cat FILE" reads it back (a file that is not
+that JSON fails the load like QEMU: stderr, exit 1). "warm_ready": "no"
+makes the guest skip the checkpoint (an image without warm start).
 """
 import json
 import os
 import select
+import shlex
 import shutil
 import socket
 import sys
@@ -81,9 +90,15 @@ class Fake:
         self.migrate_status = "none"
         self.pc, self.seq, self.wait_go = 0, 0, None
         self.go = (0, "src")
-        self.wake = 0.0
+        # "boot_delay": seconds a booting (not incoming) fake takes to start the guest
+        self.wake = 0.0 if self.incoming else time.monotonic() + self.sc.get("boot_delay", 0)
         self.listener = None
         self.qbuf = self.lbuf = b""
+        warm = any(a.startswith("name=opt/slotprobe/warm,") for a in opt(argv, "-fw_cfg"))
+        self.warm_ready = warm and not self.incoming and self.sc.get("warm_ready") != "no"
+        if self.warm_ready and os.environ.get("FAKE_QEMU_PIDS"):
+            open(os.path.join(os.environ["FAKE_QEMU_PIDS"],
+                              f"{os.getpid()}.warm-save"), "w").close()
 
     @staticmethod
     def connect(path):
@@ -111,6 +126,11 @@ class Fake:
 
     def step(self):
         if self.status != "running" or self.wait_go or time.monotonic() < self.wake:
+            return
+        if self.warm_ready:      # lib/runtime.c warm_start_checkpoint()
+            self.warm_ready = False
+            self.send("checkpoint boot-ready")
+            self.wait_go = self.seq
             return
         steps = self.sc["guest"]
         if self.pc >= len(steps):
@@ -190,24 +210,42 @@ class Fake:
             ret = {"status": self.status, "running": self.status == "running"}
         elif name == "query-migrate":
             ret = {"status": self.migrate_status} if self.migrate_status != "none" else {}
+        elif name == "migrate-incoming" and args["uri"].startswith("exec:"):
+            self.reply({"return": {}})
+            self.load_file(shlex.split(args["uri"][5:])[-1])
+            return
         elif name == "migrate-incoming":
             self.listener = self.listen_uri(args["uri"])
             self.migrate_status = "active"
         elif name == "migrate":
-            s = self.connect_uri(args["uri"])
-            s.sendall(json.dumps({"pc": self.pc, "seq": self.seq,
-                                  "wait_go": self.wait_go,
-                                  "sleep": max(0.0, self.wake - time.monotonic())
-                                  }).encode() + b"\n")
-            s.close()
+            state = json.dumps({"pc": self.pc, "seq": self.seq,
+                                "wait_go": self.wait_go, "stopped": self.status == "paused",
+                                "sleep": max(0.0, self.wake - time.monotonic())
+                                }).encode() + b"\n"
+            if args["uri"].startswith("exec:cat > "):
+                with open(shlex.split(args["uri"][11:])[0], "wb") as f:
+                    f.write(state)
+            else:
+                s = self.connect_uri(args["uri"])
+                s.sendall(state)
+                s.close()
             self.status = "postmigrate"
             self.migrate_status = self.sc.get("src_status", "completed")
         elif name == "device_add" and args.get("driver") == "bogus":
             self.reply({"error": {"class": "GenericError",
                                   "desc": "'bogus' is not a valid device model name"}})
             return
+        elif name == "migrate-set-parameters" and set(args) - {"max-bandwidth",
+                                                                "downtime-limit"}:
+            self.reply({"error": {"class": "GenericError", "desc":
+                                  f"Parameter '{sorted(set(args))[0]}' is unexpected"}})
+            return
         elif name == "cont":
+            if self.status != "running":
+                self.resumed()
             self.status = "running"
+        elif name == "stop":
+            self.status = "paused"
         elif name == "quit":
             if os.environ.get("FAKE_QEMU_PIDS"):   # proof of an orderly stop
                 open(os.path.join(os.environ["FAKE_QEMU_PIDS"],
@@ -215,7 +253,7 @@ class Fake:
             self.reply({"return": {}})
             os._exit(0)
         elif name not in ("qmp_capabilities", "migrate-set-parameters", "migrate_cancel",
-                          "device_add", "device_del"):
+                          "device_add", "device_del", "migrate-set-capabilities"):
             self.reply({"error": {"class": "CommandNotFound", "desc": name}})
             return
         self.reply({"return": ret})
@@ -262,6 +300,35 @@ class Fake:
                     "timestamp": {"seconds": int(time.time()), "microseconds": 0}})
         self.listener.close()
         self.listener = None
+
+    def event(self, name, data):
+        self.reply({"event": name, "data": data,
+                    "timestamp": {"seconds": int(time.time()), "microseconds": 0}})
+
+    def resumed(self):
+        self.event("RESUME", {})
+
+    def load_file(self, path):
+        """migrate-incoming from exec:cat FILE (a warm start's saved state)."""
+        try:
+            with open(path) as f:
+                st = json.load(f)
+            self.pc, self.seq, self.wait_go = st["pc"], st["seq"], st["wait_go"]
+        except (OSError, ValueError, KeyError, TypeError):
+            sys.stderr.write("qemu-system-x86_64: Unknown savevm section or instance "
+                             "'fake' 0. Make sure that your current VM setup matches "
+                             "your saved VM setup, including any hotplugged devices\n"
+                             "qemu-system-x86_64: load of migration failed: "
+                             "Invalid argument\n")
+            sys.stderr.flush()
+            os._exit(1)
+        self.migrate_status = "completed"
+        self.event("MIGRATION", {"status": "completed"})
+        if st.get("stopped"):
+            self.status = "paused"
+        else:
+            self.status = "running"
+            self.resumed()
 
     def loop(self):
         ma, mi, mc = self.sc.get("version", [7, 2, 22])

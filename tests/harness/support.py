@@ -14,6 +14,11 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 FAKE_QEMU = os.path.join(HERE, "fake_qemu.py")
+
+# Warm-start states and the KVM verdict of the tests' runs (fake QEMU
+# included) go to a folder of their own, not the user's cache.
+_CACHE = tempfile.TemporaryDirectory(prefix="slotprobe-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE.name
 SLOTPROBE = os.path.join(ROOT, "scripts", "slotprobe")
 PLANS = os.path.join(ROOT, "tests", "plans.cfg")
 ERRATA = os.path.join(ROOT, "tests", "errata.cfg")

@@ -53,15 +53,19 @@ class NoLeakTest(unittest.TestCase):
         self.dir = tempfile.mkdtemp(prefix="slotprobe-leak-")
         self.addCleanup(shutil.rmtree, self.dir, True)
 
-    def start(self, qemu: str, image: str, ovmf: str,
-              boot: str = "--image", **extra_env: str) -> subprocess.Popen:
-        env = dict(os.environ, FAKE_QEMU_PIDS=self.dir, **extra_env,
+    def start(self, qemu: str, image: str, ovmf: str, boot: str = "--image",
+              warm: bool = False, env_extra: dict | None = None,
+              **scenario: object) -> subprocess.Popen:
+        """The guest says hello and hangs; booted cold unless warm (then
+        from a warm-start cache of its own, self.dir/cache)."""
+        env = dict(os.environ, FAKE_QEMU_PIDS=self.dir, **(env_extra or {}),
                    FAKE_QEMU_SCENARIO=write(self.dir, "sc.json", json.dumps(
-                       {"guest": [["hello", "selftest"], ["hang"]]})))
+                       {"guest": [["hello", "selftest"], ["hang"]], **scenario})))
+        how = ["--cache", os.path.join(self.dir, "cache")] if warm else ["--cold-boot"]
         return subprocess.Popen(
             [sys.executable, SLOTPROBE, "run", "selftest", "--qemu", qemu,
              boot, image, "--ovmf", ovmf, "--accel", "tcg", "--timeout", "60",
-             "--log-dir", os.path.join(self.dir, "logs")],
+             "--log-dir", os.path.join(self.dir, "logs"), *how],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def wait_for_child(self, harness: subprocess.Popen, hello: bool = False,
@@ -86,10 +90,25 @@ class NoLeakTest(unittest.TestCase):
                     return True
         return False
 
+    def wait_for_fakes(self, harness: subprocess.Popen, count: int) -> None:
+        """Until count fake QEMUs wrote their pid (a loaded machine starts
+        Python slowly), and the last one had a moment to connect."""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if len([n for n in os.listdir(self.dir) if n.isdigit()]) >= count:
+                time.sleep(0.5)
+                return
+            time.sleep(0.05)
+        harness.kill()
+        self.fail(f"harness started fewer than {count} QEMUs")
+
     def interrupt(self, qemu: str, image: str, ovmf: str, sig: int,
-                  boot: str = "--image", hello: bool = False) -> str:
-        harness = self.start(qemu, image, ovmf, boot)
+                  boot: str = "--image", fakes: int = 0, hello: bool = False,
+                  **start: object) -> str:
+        harness = self.start(qemu, image, ovmf, boot, **start)
         child = self.wait_for_child(harness, hello)
+        if fakes:
+            self.wait_for_fakes(harness, fakes)
         t0 = time.monotonic()
         harness.send_signal(sig)
         out, err = harness.communicate(timeout=10)
@@ -106,6 +125,21 @@ class NoLeakTest(unittest.TestCase):
         self.assertIn("not ok 3 - selftest: interrupted by SIGINT", out)
         self.assertTrue(any(n.endswith(".quit") for n in os.listdir(self.dir)),
                         "QEMU was not asked to quit")
+
+    def test_sigint_during_warm_start_build(self):
+        """Interrupted while the saved state is being made: the saving QEMU
+        is stopped, and the cache holds no entry (nothing half-written)."""
+        self.interrupt(FAKE_QEMU, FAKE_IMAGE, FAKE_OVMF, signal.SIGINT, warm=True,
+                       boot_delay=30, fakes=1)
+        self.assertTrue(any(n.endswith(".warm-save") for n in os.listdir(self.dir)))
+        cache = os.path.join(self.dir, "cache")
+        self.assertEqual([n for n in os.listdir(cache) if not n.endswith(".lock")], [])
+
+    def test_sigint_after_warm_start(self):
+        self.interrupt(FAKE_QEMU, FAKE_IMAGE, FAKE_OVMF, signal.SIGINT, warm=True,
+                       fakes=2)   # the saving QEMU and the restored one
+        for pid in [n for n in os.listdir(self.dir) if n.isdigit()]:
+            self.assertFalse(alive(int(pid)), f"QEMU {pid} left running")
 
     def test_sigterm(self):
         self.interrupt(FAKE_QEMU, FAKE_IMAGE, FAKE_OVMF, signal.SIGTERM)
@@ -140,7 +174,8 @@ class NoLeakTest(unittest.TestCase):
     def test_sigkill_during_machine_help_takes_the_child_along(self):
         # The `-machine help` child had no PR_SET_PDEATHSIG: a QEMU hanging
         # there outlived a SIGKILLed harness.
-        harness = self.start(FAKE_QEMU, FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU_HELP_HANG="1")
+        harness = self.start(FAKE_QEMU, FAKE_IMAGE, FAKE_OVMF,
+                             env_extra={"FAKE_QEMU_HELP_HANG": "1"})
         child = self.wait_for_child(harness, machine_help=True)
         self.addCleanup(lambda: alive(child) and os.kill(child, signal.SIGKILL))
         harness.kill()

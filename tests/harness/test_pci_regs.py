@@ -17,7 +17,7 @@ from slotprobelib.sources import lib_file
 # Fields that belong to no one configuration register: BAR bits (any of
 # PCI_BASE_ADDRESS_0..5, 32-bit) and the MSI-X table entry's Vector Control
 # (a 32-bit word in memory, PCI 3.0 §6.8.2).
-FIELD_OWNERS = {"PCI_BASE_ADDRESS_": 4, "PCI_MSIX_ENTRY_CTRL_": 4}
+FIELD_OWNERS = {"PCI_BASE_ADDRESS_": 4, "PCI_MSIX_ENTRY_CTRL_": 4, "PCI_BRIDGE_CTL_": 2}
 # PCI_BASE_ADDRESS_MEM_MASK: the address bits of a 64-bit BAR pair, ~0x0f.
 NOT_A_FIELD = {"PCI_BASE_ADDRESS_MEM_MASK"}
 

@@ -214,11 +214,14 @@ static bool pic_off(uint16_t ctl)
 
 static void command(struct sim_port *p, uint16_t old, uint16_t ctl)
 {
+	bool control = (old ^ ctl) & (PCI_EXP_SLTCTL_PCC | PCI_EXP_SLTCTL_PIC | PCI_EXP_SLTCTL_AIC);
+
 	p->commands++;
 	if (p->cc_due_us)		/* the previous command has not completed */
 		p->overlapped++;
 
 	if (ctl & PCI_EXP_SLTCTL_EIC) {
+		control = true;
 		clear_bits(p, PCI_EXP_SLTCTL, PCI_EXP_SLTCTL_EIC);
 		sim_set16(p->f, p->exp + PCI_EXP_SLTSTA,
 			  reg16(p, PCI_EXP_SLTSTA) ^ PCI_EXP_SLTSTA_EIS);
@@ -240,6 +243,8 @@ static void command(struct sim_port *p, uint16_t old, uint16_t ctl)
 	}
 
 	if (p->opts.nccs || p->opts.never_complete)
+		return;
+	if (p->opts.cc_only_for_control && !control)
 		return;
 	p->cc_due_us = sim_now_us() + p->opts.cmd_delay_us;
 	if (!p->opts.cmd_delay_us) {
@@ -278,6 +283,19 @@ static void after_write(struct sim_func *f, uint16_t off, int size, uint32_t old
 }
 
 /* ---- construction ---- */
+
+/*
+ * Slot Control's writable bits: CCIE is hardwired 0 with No Command
+ * Completed Support (unless the port is the broken nccs_ccie_rw kind).
+ */
+static uint16_t slot_ctl_wmask(const struct sim_port_opts *o)
+{
+	uint16_t w = o->qemu_unplug_on_pic_off ? SLTCTL_QEMU_RW : SLTCTL_DEFINED;
+
+	if (o->nccs && !o->nccs_ccie_rw)
+		w &= ~PCI_EXP_SLTCTL_CCIE;
+	return w;
+}
 
 static struct sim_func *add_port(struct pci_bdf at, uint8_t sec_bus, uint8_t type,
 				 uint16_t vendor, uint16_t device,
@@ -321,7 +339,16 @@ static struct sim_func *add_port(struct pci_bdf at, uint8_t sec_bus, uint8_t typ
 	sim_set16(f, p->exp + PCI_EXP_FLAGS, 2 | type << 4 | PCI_EXP_FLAGS_SLOT);
 	sim_set32(f, p->exp + PCI_EXP_DEVCAP, 0x8000);	/* Role-Based Error Reporting */
 	sim_set32(f, p->exp + PCI_EXP_LNKCAP, o.lnkcap);
-	sim_set_wmask16(f, p->exp + PCI_EXP_LNKCTL, LNKCTL_RW);
+	sim_set_wmask16(f, p->exp + PCI_EXP_LNKCTL, LNKCTL_RW |
+			(o.flit ? SLOTPROBE_EXP_LNKCTL_FLIT_DIS : 0) |
+			(o.rcb ? PCI_EXP_LNKCTL_RCB : 0));
+	if (o.rcb)
+		sim_set16(f, p->exp + PCI_EXP_LNKCTL, PCI_EXP_LNKCTL_RCB);
+	if (o.flit) {	/* PCIe r6.0: Flit Mode Supported, and the link runs in it */
+		sim_set16(f, p->exp + PCI_EXP_FLAGS,
+			  sim_get16(f, p->exp + PCI_EXP_FLAGS) | PCI_EXP_FLAGS_FLIT);
+		sim_set16(f, p->exp + PCI_EXP_LNKSTA2, PCI_EXP_LNKSTA2_FLIT);
+	}
 	sim_set16(f, p->exp + PCI_EXP_LNKSTA, SIM_QEMU_LNKSTA & ~PCI_EXP_LNKSTA_DLLLA);
 	sim_set_w1cmask16(f, p->exp + PCI_EXP_LNKSTA, PCI_EXP_LNKSTA_LBMS | PCI_EXP_LNKSTA_LABS);
 	sim_set32(f, p->exp + PCI_EXP_SLTCAP, o.sltcap);
@@ -333,8 +360,7 @@ static struct sim_func *add_port(struct pci_bdf at, uint8_t sec_bus, uint8_t typ
 	else if (o.sltcap & PCI_EXP_SLTCAP_PCP)
 		sltctl |= PCI_EXP_SLTCTL_PWR_IND_OFF | PCI_EXP_SLTCTL_PCC;
 	sim_set16(f, p->exp + PCI_EXP_SLTCTL, sltctl);
-	sim_set_wmask16(f, p->exp + PCI_EXP_SLTCTL,
-			o.qemu_unplug_on_pic_off ? SLTCTL_QEMU_RW : SLTCTL_DEFINED);
+	sim_set_wmask16(f, p->exp + PCI_EXP_SLTCTL, slot_ctl_wmask(&o));
 	sim_set16(f, p->exp + PCI_EXP_SLTSTA, p->card ? PCI_EXP_SLTSTA_PDS : 0);
 	sim_set_w1cmask16(f, p->exp + PCI_EXP_SLTSTA, SLTSTA_RW1C);
 	if (p->card && link_reporting(p))

@@ -34,6 +34,11 @@ struct sim_port_opts {
 	unsigned int link_delay_us;	/* DLLLA this long after power on; 0: 5000 */
 	bool nccs;		/* No Command Completed Support: CC never set */
 	bool never_complete;	/* a broken port: CC never set, though NCCS is clear */
+	/* Intel CF118-like: CC only for commands changing PCC, PIC, AIC or EIC */
+	bool cc_only_for_control;
+	bool nccs_ccie_rw;	/* with nccs: CCIE stays writable (not hardwired 0) */
+	bool flit;		/* PCIe r6.0 Flit Mode Supported: LNKCTL bit 13 RW, LNKSTA2 bit 10 */
+	bool rcb;		/* Link Control RCB reads 1 and is writable (wrong on a switch port) */
 	bool empty;		/* no adapter at start: PDS clear, slot powered off */
 	/* Unplug on QEMU's condition instead (PDS, PCC=1 and PIC=off, not so before). */
 	bool qemu_unplug_on_pic_off;

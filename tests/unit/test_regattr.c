@@ -57,8 +57,10 @@ static const struct regattr_field *field(const char *reg, uint32_t mask)
 
 UNIT_TEST(regattr_conditions_follow_capabilities)
 {
-	struct regattr_ctx qemu = { SIM_QEMU_SLTCAP, SIM_QEMU_LNKCAP, 0, 0 };
-	struct regattr_ctx slow = { 0, 0x00000011, 0, 0 };	/* 2.5 GT/s x1, nothing else */
+	struct regattr_ctx qemu = { SIM_QEMU_SLTCAP, SIM_QEMU_LNKCAP, 0, 0, 0x0142,
+				    PCI_EXP_TYPE_ROOT_PORT };
+	/* 2.5 GT/s x1, nothing else */
+	struct regattr_ctx slow = { 0, 0x00000011, 0, 0, 0x0162, PCI_EXP_TYPE_DOWNSTREAM };
 	char buf[32];
 
 	/* §7.5.3.10: DLLSCE RW with LLActRep+, may be RO 0 without. */
@@ -240,4 +242,115 @@ UNIT_TEST(regprobe_capability_registers_read_only)
 	CHECK_EQ(seen_kind(&res, PCI_EXP_LNKCTL_ASPMC), RS_RW);
 	CHECK_EQ(seen_kind(&res, PCI_EXP_LNKCTL_LD), RS_NOT_PROBED);
 	CHECK_EQ(res.after, res.before);
+}
+
+/* ---- the corrected conditions, each on a simulated port that has the property ---- */
+
+/* A port built from @o (a root port, or a switch downstream port), occupied. */
+static struct sim_port *setup_with(struct sim_port_opts *o, bool switch_port)
+{
+	struct ecam_window w;
+	struct sim_func *port;
+
+	sim_reset();	/* a case may build several ports in turn */
+	time_init(SIM_PM_TIMER_PORT, false);
+	sim_ecam_window(&w);
+	pci_cfg_use_ecam(&w, 1);
+	port = switch_port ? sim_add_downstream_port(pci_bdf(0, 0, 0x10, 0), 1, o)
+			   : sim_add_root_port(pci_bdf(0, 0, 0x10, 0), 1, o);
+	sim_add_func(pci_bdf(0, 1, 0, 0), 0x1af4, 0x1041, 0x020000);
+	CHECK_EQ(slot_init(&slot, pci_bdf(0, 0, 0x10, 0)), 0);
+	regprobe_ctx(&slot, &ctx);
+	return sim_port_of(port);
+}
+
+static bool field_conforms(const char *reg, uint32_t mask)
+{
+	const struct regattr_reg *r = regattr_find(reg);
+	struct regprobe_result res;
+
+	regprobe_register(&slot, r, &ctx, false, false, &res);
+	for (int i = 0; i < r->nfields; i++)
+		if (r->fields[i].mask == mask)
+			return regattr_conforms(regattr_expected(&r->fields[i], &ctx), &res.seen[i]);
+	CHECK(false);	/* no such field */
+	return false;
+}
+
+/* PCIe r5.0 §7.5.3.10/11: with No Command Completed Support, CCIE and CC are hardwired 0. */
+UNIT_TEST(regattr_nccs_port_ccie_and_cc_hardwired_zero)
+{
+	struct sim_port_opts compliant = { .nccs = true };
+	struct sim_port_opts writable = { .nccs = true, .nccs_ccie_rw = true };
+
+	setup_with(&compliant, false);
+	CHECK_EQ(regattr_expected(field("PCI_EXP_SLTCTL", PCI_EXP_SLTCTL_CCIE), &ctx), RA_ZERO);
+	CHECK_EQ(regattr_expected(field("PCI_EXP_SLTSTA", PCI_EXP_SLTSTA_CC), &ctx), RA_ZERO);
+	/* NoCompl+ with CCIE read-only 0: no false alarm */
+	CHECK(field_conforms("PCI_EXP_SLTCTL", PCI_EXP_SLTCTL_CCIE));
+	CHECK(field_conforms("PCI_EXP_SLTSTA", PCI_EXP_SLTSTA_CC));
+	/* ... and a writable CCIE there is found (it is written, not only read) */
+	setup_with(&writable, false);
+	CHECK(!field_conforms("PCI_EXP_SLTCTL", PCI_EXP_SLTCTL_CCIE));
+	/* without NoCompl, CCIE stays RW on a hot-plug capable port */
+	setup_with(&(struct sim_port_opts){ 0 }, false);
+	CHECK_EQ(regattr_expected(field("PCI_EXP_SLTCTL", PCI_EXP_SLTCTL_CCIE), &ctx), RA_RW);
+	CHECK_EQ(regattr_expected(field("PCI_EXP_SLTSTA", PCI_EXP_SLTSTA_CC), &ctx), RA_RW1C);
+}
+
+/* PCIe r6.0: Link Control bit 13 Flit Mode Disable, Link Status 2 bit 10 Flit Mode Status. */
+UNIT_TEST(regattr_flit_mode_bits_on_an_r6_port)
+{
+	struct sim_port_opts flit = { .flit = true };
+	const struct regattr_field *dis = field("PCI_EXP_LNKCTL", SLOTPROBE_EXP_LNKCTL_FLIT_DIS);
+	const struct regattr_field *sta = field("PCI_EXP_LNKSTA2", PCI_EXP_LNKSTA2_FLIT);
+
+	CHECK(dis != NULL && sta != NULL);
+	setup_with(&flit, false);
+	CHECK_EQ(regattr_expected(dis, &ctx), RA_RW);
+	CHECK_EQ(regattr_expected(sta, &ctx), RA_RO);
+	CHECK(field_conforms("PCI_EXP_LNKCTL", SLOTPROBE_EXP_LNKCTL_FLIT_DIS));
+	CHECK(field_conforms("PCI_EXP_LNKSTA2", PCI_EXP_LNKSTA2_FLIT));	/* reads 1: no alarm */
+	/* an r5.0 port: both stay reserved */
+	setup_with(&(struct sim_port_opts){ 0 }, false);
+	CHECK_EQ(regattr_expected(dis, &ctx), RA_RSVDP);
+	CHECK_EQ(regattr_expected(sta, &ctx), RA_RSVDZ);
+	CHECK(field_conforms("PCI_EXP_LNKCTL", SLOTPROBE_EXP_LNKCTL_FLIT_DIS));
+}
+
+/* PCIe r5.0 §7.5.3.6: a hot-plug capable Downstream Port must report DLL Link Active. */
+UNIT_TEST(regattr_hotplug_port_without_dlllarc)
+{
+	/* 2.5 GT/s x1, hot-plug capable, no DLLLARC (QEMU's xio3130 kind) */
+	struct sim_port_opts without = { .lnkcap = 0x00000011 };
+	struct sim_port_opts slow_no_hp = { .lnkcap = 0x00000011,
+					    .sltcap = SIM_QEMU_SLTCAP & ~PCI_EXP_SLTCAP_HPC };
+	const struct regattr_field *f = field("PCI_EXP_LNKCAP", PCI_EXP_LNKCAP_DLLLARC);
+	char buf[32];
+
+	setup_with(&without, true);
+	CHECK_EQ(regattr_expected(f, &ctx), RA_ONE);
+	CHECK(!field_conforms("PCI_EXP_LNKCAP", PCI_EXP_LNKCAP_DLLLARC));
+	CHECK_STR(regattr_cond_str(buf, sizeof(buf), f->cond, &ctx), "HotPlug or >5GT/s+");
+	setup_with(&(struct sim_port_opts){ 0 }, false);	/* QEMU's root port: LLActRep+ */
+	CHECK(field_conforms("PCI_EXP_LNKCAP", PCI_EXP_LNKCAP_DLLLARC));
+	setup_with(&slow_no_hp, true);			/* neither: optional */
+	CHECK_EQ(regattr_expected(f, &ctx), RA_RO);
+	CHECK(field_conforms("PCI_EXP_LNKCAP", PCI_EXP_LNKCAP_DLLLARC));
+}
+
+/* PCIe r5.0 §7.5.3.7: Read Completion Boundary does not apply to switch ports: hardwired 0. */
+UNIT_TEST(regattr_rcb_hardwired_zero_on_switch_ports)
+{
+	struct sim_port_opts rcb = { .rcb = true };
+	const struct regattr_field *f = field("PCI_EXP_LNKCTL", PCI_EXP_LNKCTL_RCB);
+
+	setup_with(&rcb, true);
+	CHECK_EQ(regattr_expected(f, &ctx), RA_ZERO);
+	CHECK(!field_conforms("PCI_EXP_LNKCTL", PCI_EXP_LNKCTL_RCB));
+	setup_with(&(struct sim_port_opts){ 0 }, true);
+	CHECK(field_conforms("PCI_EXP_LNKCTL", PCI_EXP_LNKCTL_RCB));
+	setup_with(&(struct sim_port_opts){ 0 }, false);		/* a root port: RO */
+	CHECK_EQ(regattr_expected(f, &ctx), RA_RO);
+	CHECK(field_conforms("PCI_EXP_LNKCTL", PCI_EXP_LNKCTL_RCB));
 }
