@@ -5,6 +5,7 @@ set-up error)."""
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 

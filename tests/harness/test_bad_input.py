@@ -36,9 +36,12 @@ PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executabl
 REAL_OVMF = "/usr/share/ovmf/OVMF.fd"
 BUILT_IMAGE = os.path.join(ROOT, "build", "slotprobe.efi")     # with its tests.json
 BUILT_LISTING = os.path.join(ROOT, "build", "tests.json")
-RUN = "run --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --log-dir {d}/logs"
+# --cold-boot: each row is about its own input, not the warm-start cache
+# (which would also be a folder outside the row's own).
+RUN = ("run --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --cold-boot "
+       "--log-dir {d}/logs")
 SCRIPT = ("script {d}/s.txt --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg "
-          "--log-dir {d}/logs")
+          "--cold-boot --log-dir {d}/logs")
 PASSING_GUEST = [["hello", "*"], ["line", "result PASS fine"], ["exit", 0]]
 NUL, ESC = "\0", "\x1b"
 MB = 1 << 20
@@ -230,12 +233,12 @@ ROWS = [
      r"set-up error: QEMU did not start \(exited with status 1\): .*'bogus' is not a valid",
      {"env": {"FAKE_QEMU_FAIL_START": "after-connect"}}),
     ("real-qemu-unknown-device", "run selftest --qemu {qemu} --ovmf {OVMF} --image {img} "
-     "--accel tcg --log-dir {d}/logs --device '-device bogus'", 2,
+     "--accel tcg --cold-boot --log-dir {d}/logs --device '-device bogus'", 2,
      r"set-up error: QEMU did not start \(exited with status 1\): "
      r"qemu-system-x86_64: -device bogus: 'bogus' is not a valid device model name$",
      {"needs": "qemu"}),
     ("real-qemu-unloadable-ovmf", "run selftest --qemu {qemu} --ovmf {d}/o.fd --image {img} "
-     "--accel tcg --log-dir {d}/logs", 2, r"set-up error: QEMU did not start .*BIOS",
+     "--accel tcg --cold-boot --log-dir {d}/logs", 2, r"set-up error: QEMU did not start .*BIOS",
      {"needs": "qemu", "files": {"o.fd": bytes(40).decode() + "_FVH" + "x" * 100}}),
     ("machine-stopped-at-once", "RUN selftest", 2,
      r"set-up error: QEMU stopped the machine \(internal-error\) before the guest printed "
@@ -249,11 +252,11 @@ ROWS = [
      r"--migrate-at: migrate_at powered_off: s.txt has no checkpoint of that name "
      r"\(it has: powered-off\)$", {"files": {"s.txt": "checkpoint powered-off\n"}}),
     ("migrate-at-misspelled-declared", "run pds-migration --qemu {fake} --ovmf {ovmf} "
-     "--image {built} --accel tcg --log-dir {d}/logs --migrate-at powered_off", 2,
+     "--image {built} --accel tcg --cold-boot --log-dir {d}/logs --migrate-at powered_off", 2,
      r"--migrate-at: migrate_at powered_off: pds-migration has no checkpoint of that name "
      r"\(it has: powered-off, powered-on\)$", {"needs": "build"}),
     ("plan-migrate-at-misspelled-declared", "--plan {d}/p.cfg run x --qemu {fake} --ovmf {ovmf} "
-     "--image {built} --accel tcg --log-dir {d}/logs", 2,
+     "--image {built} --accel tcg --cold-boot --log-dir {d}/logs", 2,
      r"p.cfg:x: migrate_at powered_off: x has no checkpoint of that name \(it has: powered-off",
      {"needs": "build", "files": {"p.cfg": "[x]\ntest = pds-migration\nmigrate_at = powered_off\n"}}),
     ("plan-migrate-at-misspelled-script", "--plan {d}/p.cfg list", 2,
