@@ -49,6 +49,7 @@ class Runner:
         self.version: Version | None = None
         self.exit_name: str | None = None   # guest exit name, TIMEOUT, OTHER or SETUP
         self.setup_error: str | None = None   # QEMU or firmware, not the guest (startup.py)
+        self.warm_notes: list[str] = []      # said after the run (_say_warm_notes)
 
     @property
     def logs(self) -> list[str]:
@@ -84,6 +85,7 @@ class Runner:
                                        time.monotonic() - t0)
             raise
         finally:
+            self._say_warm_notes()
             machines.close()
             if self.netns:
                 self.netns.__exit__()
@@ -200,8 +202,15 @@ class Runner:
         return src
 
     def _warm_note(self, text: str, cold: bool = True) -> None:
-        print(f"slotprobe: {self.entry.name}: warm start: {text}"
-              + ("; booting cold" if cold else ""), file=sys.stderr)
+        self.warm_notes.append(f"slotprobe: {self.entry.name}: warm start: {text}"
+                               + ("; booting cold" if cold else ""))
+
+    def _say_warm_notes(self) -> None:
+        """On stderr, unless the cold boot that followed failed to set up:
+        then its own one line says why (the same QEMU error, said once)."""
+        if self.setup_error is None:
+            for note in self.warm_notes:
+                print(note, file=sys.stderr)
 
     # -- reading the guest ---------------------------------------------------------
     def _carry_out(self, action: Action) -> tuple[Qemu, bool]:

@@ -229,6 +229,13 @@ ROWS = [
      r"selftest: set-up error: QEMU did not start \(exited with status 1\): "
      r"qemu-system-x86_64: -device bogus: 'bogus' is not a valid device model name$",
      {"env": {"FAKE_QEMU_FAIL_START": "1"}}),
+    # Warm start on (the default): the state cannot be built either, and the
+    # cold boot after it says why, once.
+    ("qemu-refuses-warm-start", "run selftest --qemu {fake} --ovmf {ovmf} --image {img} "
+     "--accel tcg --cache {d}/cache --log-dir {d}/logs", 2,
+     r"selftest: set-up error: QEMU did not start \(exited with status 1\): "
+     r"qemu-system-x86_64: -device bogus: 'bogus' is not a valid device model name$",
+     {"env": {"FAKE_QEMU_FAIL_START": "1"}}),
     ("qemu-refuses-after-connecting", "RUN selftest", 2,
      r"set-up error: QEMU did not start \(exited with status 1\): .*'bogus' is not a valid",
      {"env": {"FAKE_QEMU_FAIL_START": "after-connect"}}),
