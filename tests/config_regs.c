@@ -1,0 +1,123 @@
+/*
+ * config-regs - attribute conformance of every function's configuration
+ * space: each 16-bit word of the header and of the capabilities of known
+ * length is probed with lib/conformance/cfgprobe.h (zeros, ones, restored;
+ * protected fields are not written), and every field of
+ * lib/conformance/cfgattr.c's tables (and regattr.c's Link and Slot tables
+ * on Downstream Ports with a slot) is judged against what it did.
+ *
+ * Per function: one check per register whose fields all behave as
+ * specified, one failure per field that does not ("BDF FIELD: SEEN, SPEC
+ * says ATTR"), a check that every probed word reads back as found, and an
+ * info line listing the registers with fields not probed and why (the
+ * plan's reasons; "rw1c": a RW1C bit that was never set cannot be told
+ * from read-only 0).
+ *
+ * Parameters: none besides the common ones.
+ */
+#include "cfgattr.h"
+#include "cfgprobe.h"
+#include "guest_test.h"
+#include "libc.h"
+#include "pci.h"
+#include "printf.h"
+#include "report.h"
+#include "slot_select.h"
+
+static struct cfgprobe_plan plan;
+static struct cfgprobe_word words[CFGPROBE_WORDS];
+
+/* What one function's registers did, collected for the reports. */
+struct func_tally {
+	const char *bdf;
+	const char *reg;	/* the register being counted */
+	const char *spec;
+	int ok, not_probed, bad;
+	char unprobed[400];	/* " PCI_COMMAND:decode PCI_PM_CTRL:pstate ..." */
+	size_t unprobed_len;
+};
+
+static void flush_register(struct func_tally *t)
+{
+	if (t->reg && !t->bad)
+		report(true, "%s %s (%s): %d field(s) behave as specified%s", t->bdf, t->reg,
+		       t->spec, t->ok, t->not_probed ? ", some not probed" : "");
+	t->ok = t->not_probed = t->bad = 0;
+}
+
+/* The register and the first reason, once per register (its verdicts come together). */
+static void note_unprobed(struct func_tally *t, const struct cfgattr_verdict *v)
+{
+	const char *why = v->reason ? cfgprobe_reason_str(v->reason) : "rw1c";
+
+	if (t->not_probed > 1 || t->unprobed_len >= sizeof(t->unprobed) - 1)
+		return;
+	snprintf(t->unprobed + t->unprobed_len, sizeof(t->unprobed) - t->unprobed_len,
+		 " %s:%s", v->reg, why);
+	t->unprobed_len = strlen(t->unprobed);
+}
+
+static void on_verdict(const struct cfgattr_verdict *v, void *arg)
+{
+	struct func_tally *t = arg;
+	char seen[48];
+
+	if (v->reg != t->reg || v->spec != t->spec) {
+		flush_register(t);
+		t->reg = v->reg;
+		t->spec = v->spec;
+	}
+	if (v->seen.kind == RS_NOT_PROBED) {
+		t->not_probed++;
+		note_unprobed(t, v);
+	}
+	if (v->conforms) {
+		t->ok++;
+		return;
+	}
+	t->bad++;
+	regattr_seen_str(seen, sizeof(seen), &v->seen, v->mask);
+	report(false, "%s %s: %s, %s says %s%s%s", t->bdf, v->field, seen, v->spec,
+	       regattr_attr_str(v->want), v->cond[0] ? " with " : "", v->cond);
+}
+
+static bool occupied(const struct pci_topology *t, int index)
+{
+	for (int i = 0; i < t->count; i++)
+		if (t->funcs[i].parent == index)
+			return true;
+	return false;
+}
+
+static void check_func(const struct pci_topology *t, int index)
+{
+	const struct pci_func *f = &t->funcs[index];
+	struct pcie_slot s, *slot = NULL;
+	struct func_tally tally = { 0 };
+	char bdf[16];
+	int not_restored;
+
+	tally.bdf = pci_bdf_str(f->addr, bdf);
+	cfgprobe_plan_func(f, occupied(t, index), &plan);
+	if (plan.slot_ctl && slot_init(&s, f->addr) == 0)
+		slot = &s;
+	not_restored = cfgattr_probe_func(f, &plan, slot, words);
+	report(not_restored == 0, "%s: every probed word reads as found afterwards (%d not)",
+	       bdf, not_restored);
+	cfgattr_judge_func(f, &plan, words, on_verdict, &tally);
+	flush_register(&tally);
+	if (tally.unprobed[0])
+		report_info("%s not probed:%s", bdf, tally.unprobed);
+}
+
+GUEST_TEST(config_regs_main, "config-regs", "", "",
+	   "every function's registers against the spec's attributes (header, PCIe, PM, MSI, MSI-X, AER, ACS)")
+{
+	const struct pci_topology *t = slots_topology();
+
+	report(t->count > 0, "enumerated %d function(s)", t->count);
+	if (!pci_cfg_has_extended())
+		report_info("no ECAM: extended capabilities (AER, ACS) not checked");
+	for (int i = 0; i < t->count; i++)
+		check_func(t, i);
+}
