@@ -8,10 +8,10 @@
  *
  * Per function: one check per register whose fields all behave as
  * specified, one failure per field that does not ("BDF FIELD: SEEN, SPEC
- * says ATTR"), a check that every probed word reads back as found, and an
- * info line listing the registers with fields not probed and why (the
- * plan's reasons; "rw1c": a RW1C bit that was never set cannot be told
- * from read-only 0).
+ * says ATTR"), and a check that every probed word reads back as found.
+ * Fields not probed are counted with the first one's reason (the plan's
+ * reasons, cfgprobe.h; "rw1c": a RW1C bit that was never set cannot be
+ * told from read-only 0).
  *
  * Parameters: none besides the common ones.
  */
@@ -33,28 +33,23 @@ struct func_tally {
 	const char *reg;	/* the register being counted */
 	const char *spec;
 	int ok, not_probed, bad;
-	char unprobed[400];	/* " PCI_COMMAND:decode PCI_PM_CTRL:pstate ..." */
-	size_t unprobed_len;
+	const char *why;	/* the first not-probed field's reason */
 };
 
+/* One check for the register just judged when it conformed; what was not probed, and why. */
 static void flush_register(struct func_tally *t)
 {
+	char unprobed[48] = "";
+
+	if (t->not_probed)
+		snprintf(unprobed, sizeof(unprobed), ", %d not probed (%s)", t->not_probed, t->why);
 	if (t->reg && !t->bad)
 		report(true, "%s %s (%s): %d field(s) behave as specified%s", t->bdf, t->reg,
-		       t->spec, t->ok, t->not_probed ? ", some not probed" : "");
+		       t->spec, t->ok, unprobed);
+	else if (t->reg && t->not_probed)
+		report_info("%s %s:%s", t->bdf, t->reg, unprobed + 1);
 	t->ok = t->not_probed = t->bad = 0;
-}
-
-/* The register and the first reason, once per register (its verdicts come together). */
-static void note_unprobed(struct func_tally *t, const struct cfgattr_verdict *v)
-{
-	const char *why = v->reason ? cfgprobe_reason_str(v->reason) : "rw1c";
-
-	if (t->not_probed > 1 || t->unprobed_len >= sizeof(t->unprobed) - 1)
-		return;
-	snprintf(t->unprobed + t->unprobed_len, sizeof(t->unprobed) - t->unprobed_len,
-		 " %s:%s", v->reg, why);
-	t->unprobed_len = strlen(t->unprobed);
+	t->why = NULL;
 }
 
 static void on_verdict(const struct cfgattr_verdict *v, void *arg)
@@ -69,7 +64,9 @@ static void on_verdict(const struct cfgattr_verdict *v, void *arg)
 	}
 	if (v->seen.kind == RS_NOT_PROBED) {
 		t->not_probed++;
-		note_unprobed(t, v);
+		if (!t->why)	/* "rw1c": a RW1C bit never set reads like RO 0 */
+			t->why = v->reason ? cfgprobe_reason_str(v->reason) : "rw1c";
+		return;
 	}
 	if (v->conforms) {
 		t->ok++;
@@ -106,8 +103,6 @@ static void check_func(const struct pci_topology *t, int index)
 	       bdf, not_restored);
 	cfgattr_judge_func(f, &plan, words, on_verdict, &tally);
 	flush_register(&tally);
-	if (tally.unprobed[0])
-		report_info("%s not probed:%s", bdf, tally.unprobed);
 }
 
 GUEST_TEST(config_regs_main, "config-regs", "", "",

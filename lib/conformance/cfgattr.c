@@ -34,7 +34,8 @@ static const struct regattr_field command[] = {
 	LEGACY("PCI_COMMAND bit 3 (Special Cycle Enable)", 0x0008),
 	LEGACY("PCI_COMMAND bit 4 (Memory Write and Invalidate)", 0x0010),
 	LEGACY("PCI_COMMAND bit 5 (VGA Palette Snoop)", 0x0020),
-	BITS("PCI_COMMAND bit 6 (Parity Error Response)", 0x0040, RA_RW),
+	/* PCI 3.0 §6.2.2 lets a conventional function that checks no parity hardwire it */
+	IF("PCI_COMMAND bit 6 (Parity Error Response)", 0x0040, RA_RW, RC_PCIE, RA_RW_OR_ZERO),
 	LEGACY("PCI_COMMAND bit 7 (IDSEL Stepping/Wait Cycle Control)", 0x0080),
 	BITS("PCI_COMMAND bit 8 (SERR# Enable)", 0x0100, RA_RW),
 	LEGACY("PCI_COMMAND bit 9 (Fast Back-to-Back Enable)", 0x0200),
@@ -140,7 +141,8 @@ static const struct regattr_field devsta[] = {
 
 /* §7.5.3.12 Root Control (1Ch) */
 static const struct regattr_field rtctl[] = {
-	BITS("PCI_EXP_RTCTL bits 3:0 (SERR on errors, PME Interrupt Enable)", 0x000f, RA_RW),
+	BITS("PCI_EXP_RTCTL bits 2:0 (System Error on errors)", 0x0007, RA_RW),
+	BITS("PCI_EXP_RTCTL bit 3 (PME Interrupt Enable)", 0x0008, RA_RW),
 	IF("PCI_EXP_RTCTL bit 4 (CRS Software Visibility Enable)", 0x0010, RA_RW, RC_CRSSV,
 	   RA_ZERO),
 	BITS("PCI_EXP_RTCTL bits 15:5", 0xffe0, RA_RSVDP),
