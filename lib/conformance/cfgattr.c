@@ -34,10 +34,11 @@ static const struct regattr_field command[] = {
 	LEGACY("PCI_COMMAND bit 3 (Special Cycle Enable)", 0x0008),
 	LEGACY("PCI_COMMAND bit 4 (Memory Write and Invalidate)", 0x0010),
 	LEGACY("PCI_COMMAND bit 5 (VGA Palette Snoop)", 0x0020),
-	/* PCI 3.0 §6.2.2 lets a conventional function that checks no parity hardwire it */
+	/* PCI 3.0 §6.2.2: a conventional function that checks no parity hardwires it */
 	IF("PCI_COMMAND bit 6 (Parity Error Response)", 0x0040, RA_RW, RC_PCIE, RA_RW_OR_ZERO),
 	LEGACY("PCI_COMMAND bit 7 (IDSEL Stepping/Wait Cycle Control)", 0x0080),
-	BITS("PCI_COMMAND bit 8 (SERR# Enable)", 0x0100, RA_RW),
+	/* PCI 3.0 §6.2.2: a conventional function without SERR# hardwires it */
+	IF("PCI_COMMAND bit 8 (SERR# Enable)", 0x0100, RA_RW, RC_PCIE, RA_RW_OR_ZERO),
 	LEGACY("PCI_COMMAND bit 9 (Fast Back-to-Back Enable)", 0x0200),
 	/* RW when the function can raise INTx; hardwired 0 when it cannot */
 	BITS("PCI_COMMAND_INTX_DISABLE", PCI_COMMAND_INTX_DISABLE, RA_RW_OR_ZERO),
