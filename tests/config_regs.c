@@ -56,6 +56,7 @@ static void on_verdict(const struct cfgattr_verdict *v, void *arg)
 {
 	struct func_tally *t = arg;
 	char seen[48];
+	bool same;
 
 	if (v->reg != t->reg || v->spec != t->spec) {
 		flush_register(t);
@@ -74,8 +75,11 @@ static void on_verdict(const struct cfgattr_verdict *v, void *arg)
 	}
 	t->bad++;
 	regattr_seen_str(seen, sizeof(seen), &v->seen, v->mask);
-	report(false, "%s %s: %s, %s says %s%s%s", t->bdf, v->field, seen, v->spec,
-	       regattr_attr_str(v->want), v->cond[0] ? " with " : "", v->cond);
+	/* the field's name, after its register's unless it starts with it */
+	same = !strncmp(v->field, v->reg, strlen(v->reg));
+	report(false, "%s %s%s%s: %s, %s says %s%s%s", t->bdf, same ? "" : v->reg,
+	       same ? "" : " ", v->field, seen, v->spec, regattr_attr_str(v->want),
+	       v->cond[0] ? " with " : "", v->cond);
 }
 
 static bool occupied(const struct pci_topology *t, int index)
