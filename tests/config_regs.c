@@ -56,6 +56,7 @@ static void on_verdict(const struct cfgattr_verdict *v, void *arg)
 {
 	struct func_tally *t = arg;
 	char seen[48];
+	struct report_key key;
 	bool same;
 
 	if (v->reg != t->reg || v->spec != t->spec) {
@@ -77,9 +78,12 @@ static void on_verdict(const struct cfgattr_verdict *v, void *arg)
 	regattr_seen_str(seen, sizeof(seen), &v->seen, v->mask);
 	/* the field's name, after its register's unless it starts with it */
 	same = !strncmp(v->field, v->reg, strlen(v->reg));
-	report(false, "%s %s%s%s: %s, %s says %s%s%s", t->bdf, same ? "" : v->reg,
-	       same ? "" : " ", v->field, seen, v->spec, regattr_attr_str(v->want),
-	       v->cond[0] ? " with " : "", v->cond);
+	key.field = v->key_field;
+	key.cond = v->key_cond;
+	/* keyed (errata match it by field and condition) unless pci_regs.def lacks the register */
+	report_keys(false, &key, v->key_field[0] ? 1 : 0, "%s %s%s%s: %s, %s says %s%s%s",
+		    t->bdf, same ? "" : v->reg, same ? "" : " ", v->field, seen, v->spec,
+		    regattr_attr_str(v->want), v->cond[0] ? " with " : "", v->cond);
 }
 
 static bool occupied(const struct pci_topology *t, int index)

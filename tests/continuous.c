@@ -53,6 +53,8 @@ struct run {
 	bool counter_seen, counter_complained;
 	unsigned long ops, commands, findings, finding_lines;
 	unsigned long window_ops, window_findings;	/* since the last migration */
+	unsigned int window_bad, all_bad;	/* SLOT_BAD_* seen: the checks' keys */
+	bool unkeyed_finding;		/* a finding that is no SLOT_BAD_* */
 	unsigned long windows, bad_windows;
 	uint64_t longest_cmd_us;
 };
@@ -123,6 +125,8 @@ static unsigned int check(struct run *r, const char *when)
 	}
 	r->findings++;
 	r->window_findings++;
+	r->window_bad |= bad;
+	r->all_bad |= bad;
 	explain(r, bad, &now, when);
 	resync(r);
 	return bad;
@@ -292,19 +296,22 @@ static bool read_counter(struct run *r, uint32_t *v)
 static void migrated(struct run *r, uint32_t now)
 {
 	unsigned int bad = check(r, "right after a migration");
+	struct report_key keys[SLOT_BAD_KINDS];
 
 	observe_registers(r);
 	if (now > r->migrations + 1)
 		report_info("migrations %u to %u happened between two polls",
 			    r->migrations + 1, now);
-	report(!bad && !r->window_findings,
-	       "after migration %u: %lu operations since the previous one, slot state %s",
-	       now, r->window_ops, !bad && !r->window_findings ? "as commanded" :
-	       "NOT as commanded (INFO lines above)");
+	report_keys(!bad && !r->window_findings, keys,
+		    slot_expect_keys(r->window_bad, keys, SLOT_BAD_KINDS),
+		    "after migration %u: %lu operations since the previous one, slot state %s",
+		    now, r->window_ops, !bad && !r->window_findings ? "as commanded" :
+		    "NOT as commanded (INFO lines above)");
 	r->windows++;
 	r->bad_windows += bad || r->window_findings;
 	r->window_ops = 0;
 	r->window_findings = 0;
+	r->window_bad = 0;
 	r->migrations = now;
 }
 
@@ -316,6 +323,7 @@ static void poll_migration(struct run *r)
 		return;
 	if (now < r->migrations) {
 		r->findings++;
+		r->unkeyed_finding = true;
 		report_info("migration counter went back from %u to %u", r->migrations, now);
 		r->migrations = now;
 		return;
@@ -367,11 +375,15 @@ static void loop(struct run *r, uint32_t target, uint64_t iterations, uint64_t s
 
 static void summary(const struct run *r, uint32_t target)
 {
+	struct report_key keys[SLOT_BAD_KINDS];
+	/* Keys name every cause, or the check has none (matched by its text). */
+	int n = r->unkeyed_finding ? 0 : slot_expect_keys(r->all_bad, keys, SLOT_BAD_KINDS);
+
 	report(r->migrations >= target, "observed %u migration(s), %u while the loop ran "
 	       "(wanted %u)", r->migrations, r->migrations - r->at_start, target);
-	report(r->findings == 0, "%lu operations, %lu commands: %lu finding(s); "
-	       "%lu of %lu migration windows not as commanded", r->ops, r->commands,
-	       r->findings, r->bad_windows, r->windows);
+	report_keys(r->findings == 0, keys, n, "%lu operations, %lu commands: %lu finding(s); "
+		    "%lu of %lu migration windows not as commanded", r->ops, r->commands,
+		    r->findings, r->bad_windows, r->windows);
 	report(r->s.cmd_timeouts == 0 && r->s.cmd_late == 0, "every command completed "
 	       "within %d ms (%u did not, %u late; longest %llu us)", SLOT_CMD_TIMEOUT_MS,
 	       r->s.cmd_timeouts, r->s.cmd_late, (unsigned long long)r->longest_cmd_us);

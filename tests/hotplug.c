@@ -60,8 +60,9 @@ static bool select_empty_slot(struct pcie_slot *s)
 	return false;
 }
 
-/* Polls Slot Status until one of @events shows; returns what is set then. */
-static uint16_t wait_events(struct pcie_slot *s, uint16_t events, const char *what)
+/* Polls Slot Status until one of @events (@key's field) shows; returns what is set then. */
+static uint16_t wait_events(struct pcie_slot *s, uint16_t events, struct report_key key,
+			    const char *what)
 {
 	struct deadline d = deadline_in_ms(EVENT_TIMEOUT_MS);
 	uint16_t sta;
@@ -74,8 +75,8 @@ static uint16_t wait_events(struct pcie_slot *s, uint16_t events, const char *wh
 			break;
 		mdelay(1);
 	}
-	report(sta != 0xffff && (sta & events), "%s within %d ms (SltSta %04x)", what,
-	       EVENT_TIMEOUT_MS, sta);
+	report_keyed(sta != 0xffff && (sta & events), key, "%s within %d ms (SltSta %04x)",
+		     what, EVENT_TIMEOUT_MS, sta);
 	return sta;
 }
 
@@ -85,8 +86,9 @@ static void check_dllsc(struct pcie_slot *s, uint16_t sta, bool was, const char 
 
 	/* PCIe r5.0 §7.5.3.11, §6.7.3.3: DLLSC is set when DLLLA changes. */
 	if ((s->lnkcap & PCI_EXP_LNKCAP_DLLLARC) && was != now)
-		report(sta & PCI_EXP_SLTSTA_DLLSC, "PCI_EXP_SLTSTA_DLLSC set: DLLLA changed "
-		       "%s (LnkSta %04x, SltSta %04x)", when, link_status(s), sta);
+		report_keyed(sta & PCI_EXP_SLTSTA_DLLSC, REPORT_KEY(PCI_EXP_SLTSTA_DLLSC, RAISED),
+			     "PCI_EXP_SLTSTA_DLLSC set: DLLLA changed %s (LnkSta %04x, "
+			     "SltSta %04x)", when, link_status(s), sta);
 }
 
 static void empty_at_start(struct pcie_slot *s)
@@ -99,22 +101,26 @@ static void empty_at_start(struct pcie_slot *s)
 /* pciehp_ist(): ABP first (button press: blink), then PDC (enable the slot). */
 static void plugged(struct pcie_slot *s, bool link_before)
 {
-	uint16_t sta = wait_events(s, PCI_EXP_SLTSTA_PDC, "Presence Detect Changed");
+	uint16_t sta = wait_events(s, PCI_EXP_SLTSTA_PDC, REPORT_KEY(PCI_EXP_SLTSTA_PDC, RAISED),
+				   "Presence Detect Changed");
 	uint16_t lnksta = link_status(s);
 	struct slot_board b;
 
-	report(sta & PCI_EXP_SLTSTA_PDS, "Presence Detect State set (SltSta %04x)", sta);
+	report_keyed(sta & PCI_EXP_SLTSTA_PDS, REPORT_KEY(PCI_EXP_SLTSTA_PDS, SET),
+		     "Presence Detect State set (SltSta %04x)", sta);
 	report_info("events on device_add: SltSta %04x (ABP%c PDC%c DLLSC%c)", sta,
 		    sta & PCI_EXP_SLTSTA_ABP ? '+' : '-', sta & PCI_EXP_SLTSTA_PDC ? '+' : '-',
 		    sta & PCI_EXP_SLTSTA_DLLSC ? '+' : '-');
 	check_dllsc(s, sta, link_before, "on device_add");
 	/* PCIe r5.0 §6.6.1, §7.5.3.8: no link trains while the slot has no power. */
 	if (s->lnkcap & PCI_EXP_LNKCAP_DLLLARC)
-		report(!(lnksta & PCI_EXP_LNKSTA_DLLLA) || slot_is_powered_on(s),
-		       "no active link before the slot is powered on (LnkSta %04x, SltCtl %04x)",
-		       lnksta, slot_ctrl(s));
-	report(!slot_child_present(s), "nothing answers before the slot is powered on "
-	       "(vendor %04x)", pci_vendor(slot_child(s, 0)));
+		report_keyed(!(lnksta & PCI_EXP_LNKSTA_DLLLA) || slot_is_powered_on(s),
+			     REPORT_KEY(PCI_EXP_LNKSTA_DLLLA, CLEAR_WITHOUT_POWER),
+			     "no active link before the slot is powered on (LnkSta %04x, "
+			     "SltCtl %04x)", lnksta, slot_ctrl(s));
+	report_keyed(!slot_child_present(s), REPORT_KEY(PCI_VENDOR_ID, ABSENT),
+		     "nothing answers before the slot is powered on (vendor %04x)",
+		     pci_vendor(slot_child(s, 0)));
 	clear_events_and_check(s);
 
 	slot_board_added(s, SLOT_BOARD_BLINK_FIRST, &b);
@@ -136,24 +142,32 @@ static void plugged(struct pcie_slot *s, bool link_before)
 static void check_unchanged(struct pcie_slot *s, const struct slot_regs *before)
 {
 	struct slot_regs now;
+	struct report_key changed[3];
+	int n = 0;
 
 	slot_read_regs(s, &now);
-	report(now.sltctl == before->sltctl && now.sltsta == before->sltsta &&
-	       now.lnksta == before->lnksta, "SltCtl/SltSta/LnkSta unchanged "
-	       "(%04x/%04x/%04x, were %04x/%04x/%04x)", now.sltctl, now.sltsta,
-	       now.lnksta, before->sltctl, before->sltsta, before->lnksta);
+	if (now.sltctl != before->sltctl)
+		changed[n++] = REPORT_KEY(PCI_EXP_SLTCTL, UNCHANGED);
+	if (now.sltsta != before->sltsta)
+		changed[n++] = REPORT_KEY(PCI_EXP_SLTSTA, UNCHANGED);
+	if (now.lnksta != before->lnksta)
+		changed[n++] = REPORT_KEY(PCI_EXP_LNKSTA, UNCHANGED);
+	report_keys(n == 0, changed, n, "SltCtl/SltSta/LnkSta unchanged "
+		    "(%04x/%04x/%04x, were %04x/%04x/%04x)", now.sltctl, now.sltsta,
+		    now.lnksta, before->sltctl, before->sltsta, before->lnksta);
 }
 
 /* pciehp_handle_button_press() in ON_STATE, then remove_board(). */
 static void unplug_requested(struct pcie_slot *s)
 {
-	uint16_t sta = wait_events(s, PCI_EXP_SLTSTA_ABP, "Attention Button Pressed");
+	uint16_t sta = wait_events(s, PCI_EXP_SLTSTA_ABP, REPORT_KEY(PCI_EXP_SLTSTA_ABP, RAISED),
+				   "Attention Button Pressed");
 	bool link_before = link_status(s) & PCI_EXP_LNKSTA_DLLLA;
 
-	report(sta & PCI_EXP_SLTSTA_PDS, "the device is still present until the guest "
-	       "acts (SltSta %04x)", sta);
-	report(slot_child_present(s), "the device still answers (vendor %04x)",
-	       pci_vendor(slot_child(s, 0)));
+	report_keyed(sta & PCI_EXP_SLTSTA_PDS, REPORT_KEY(PCI_EXP_SLTSTA_PDS, SET),
+		     "the device is still present until the guest acts (SltSta %04x)", sta);
+	report_keyed(slot_child_present(s), REPORT_KEY(PCI_VENDOR_ID, PRESENT),
+		     "the device still answers (vendor %04x)", pci_vendor(slot_child(s, 0)));
 	report(slot_clear_events(s, PCI_EXP_SLTSTA_ABP) == PCI_EXP_SLTSTA_ABP,
 	       "Attention Button Pressed cleared");
 	report(slot_set_indicators(s, PCI_EXP_SLTCTL_PWR_IND_BLINK, PCI_EXP_SLTCTL_ATTN_IND_OFF),
@@ -164,7 +178,8 @@ static void unplug_requested(struct pcie_slot *s)
 	slots_print_state(s, "after power-off");
 	check_slot_powered_off(s);
 	sta = slot_status(s);
-	report(sta & PCI_EXP_SLTSTA_PDC, "Presence Detect Changed set (SltSta %04x)", sta);
+	report_keyed(sta & PCI_EXP_SLTSTA_PDC, REPORT_KEY(PCI_EXP_SLTSTA_PDC, RAISED),
+		     "Presence Detect Changed set (SltSta %04x)", sta);
 	check_dllsc(s, sta, link_before, "on removal");
 	clear_events_and_check(s);
 }

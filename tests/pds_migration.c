@@ -38,12 +38,12 @@ static void check_unchanged(struct pcie_slot *s, const struct slot_regs *before)
 	struct slot_regs now;
 
 	slot_read_regs(s, &now);
-	report(now.sltctl == before->sltctl, "SltCtl unchanged (%04x, was %04x)",
-	       now.sltctl, before->sltctl);
-	report(now.sltsta == before->sltsta, "SltSta unchanged (%04x, was %04x)",
-	       now.sltsta, before->sltsta);
-	report(now.lnksta == before->lnksta, "LnkSta unchanged (%04x, was %04x)",
-	       now.lnksta, before->lnksta);
+	report_keyed(now.sltctl == before->sltctl, REPORT_KEY(PCI_EXP_SLTCTL, UNCHANGED),
+		     "SltCtl unchanged (%04x, was %04x)", now.sltctl, before->sltctl);
+	report_keyed(now.sltsta == before->sltsta, REPORT_KEY(PCI_EXP_SLTSTA, UNCHANGED),
+		     "SltSta unchanged (%04x, was %04x)", now.sltsta, before->sltsta);
+	report_keyed(now.lnksta == before->lnksta, REPORT_KEY(PCI_EXP_LNKSTA, UNCHANGED),
+		     "LnkSta unchanged (%04x, was %04x)", now.lnksta, before->lnksta);
 }
 
 /*
@@ -55,10 +55,11 @@ static void check_unplugged_stays_gone(struct pcie_slot *s, bool answers)
 {
 	struct pci_bdf child = slot_child(s, 0);
 
-	report(!answers, "the device unplugged before checkpoint powered-off stays gone "
-	       "after power-on (behind the slot: %04x:%04x, SltSta %04x, on the %s)",
-	       pci_cfg_read16(child, PCI_VENDOR_ID), pci_cfg_read16(child, PCI_DEVICE_ID),
-	       slot_status(s), hostlink_on_destination() ? "destination" : "source");
+	report_keyed(!answers, REPORT_KEY(PCI_VENDOR_ID, ABSENT_AFTER_UNPLUG),
+		     "the device unplugged before checkpoint powered-off stays gone after "
+		     "power-on (behind the slot: %04x:%04x, SltSta %04x, on the %s)",
+		     pci_cfg_read16(child, PCI_VENDOR_ID), pci_cfg_read16(child, PCI_DEVICE_ID),
+		     slot_status(s), hostlink_on_destination() ? "destination" : "source");
 }
 
 GUEST_TEST(pds_migration_main, "pds-migration", "slot child power-off",

@@ -85,10 +85,16 @@ static void check_link_capabilities(struct pcie_slot *s)
 {
 	unsigned int sls = s->lnkcap & PCI_EXP_LNKCAP_SLS;
 	unsigned int mlw = FIELD_GET(PCI_EXP_LNKCAP_MLW, s->lnkcap);
+	struct report_key bad[2];
+	int n = 0;
 
-	report(sls != 0 && mlw != 0, "PCI_EXP_LNKCAP_SLS and PCI_EXP_LNKCAP_MLW are valid "
-	       "encodings (LnkCap %08x: Speed %s, Width x%u)", s->lnkcap,
-	       lspci_link_speed(sls), mlw);
+	if (!sls)
+		bad[n++] = REPORT_KEY(PCI_EXP_LNKCAP_SLS, VALID_ENCODING);
+	if (!mlw)
+		bad[n++] = REPORT_KEY(PCI_EXP_LNKCAP_MLW, VALID_ENCODING);
+	report_keys(n == 0, bad, n, "PCI_EXP_LNKCAP_SLS and PCI_EXP_LNKCAP_MLW are valid "
+		    "encodings (LnkCap %08x: Speed %s, Width x%u)", s->lnkcap,
+		    lspci_link_speed(sls), mlw);
 }
 
 static void check_consistency(struct pcie_slot *s)
@@ -99,9 +105,10 @@ static void check_consistency(struct pcie_slot *s)
 	check_link_capabilities(s);
 	/* §7.5.3.8: DLLLA "must be hardwired to 0b" when DLLLARC is 0b. */
 	if (!(s->lnkcap & PCI_EXP_LNKCAP_DLLLARC))
-		report(!(lnksta & PCI_EXP_LNKSTA_DLLLA),
-		       "LLActRep- so DLActive reads 0 (LnkCap %08x, LnkSta %04x)",
-		       s->lnkcap, lnksta);
+		report_keyed(!(lnksta & PCI_EXP_LNKSTA_DLLLA),
+			     REPORT_KEY(PCI_EXP_LNKSTA_DLLLA, HARDWIRED_0),
+			     "LLActRep- so DLActive reads 0 (LnkCap %08x, LnkSta %04x)",
+			     s->lnkcap, lnksta);
 	check_power_vs_device(s);
 	/*
 	 * §7.5.3.9: Hot-Plug Capable and Power Controller Present are separate
@@ -120,7 +127,8 @@ static void check_consistency(struct pcie_slot *s)
 static void report_register(const struct regprobe_result *res, bool second_pass)
 {
 	const struct regattr_reg *r = res->reg;
-	char seen[64], cond[24];
+	char seen[64], cond[24], field[64];
+	struct report_key key;
 	int ok = 0, probed = 0, bad = 0;
 	uint32_t rw1c = 0;
 
@@ -145,8 +153,10 @@ static void report_register(const struct regprobe_result *res, bool second_pass)
 			continue;
 		}
 		bad++;
-		report(false, "%s: %s, %s says %s%s%s", f->name, seen, r->spec,
-		       regattr_attr_str(want), cond[0] ? " with " : "", cond);
+		key.field = regattr_key_field(field, sizeof(field), r, f);
+		key.cond = regattr_attr_cond(want);
+		report_keyed(false, key, "%s: %s, %s says %s%s%s", f->name, seen, r->spec,
+			     regattr_attr_str(want), cond[0] ? " with " : "", cond);
 	}
 	if (probed && !bad)
 		report(true, "%s (%s): %d field(s) behave as specified%s", r->name, r->spec,
@@ -258,12 +268,13 @@ static void power_off_and_check(struct pcie_slot *s)
 	slots_print_state(s, "after power-off");
 	check_slot_powered_off(s);
 	sta = slot_status(s);
-	report(sta & PCI_EXP_SLTSTA_PDC, "PCI_EXP_SLTSTA_PDC set by the change of "
-	       "Presence Detect State (SltSta %04x)", sta);
+	report_keyed(sta & PCI_EXP_SLTSTA_PDC, REPORT_KEY(PCI_EXP_SLTSTA_PDC, RAISED),
+		     "PCI_EXP_SLTSTA_PDC set by the change of Presence Detect State "
+		     "(SltSta %04x)", sta);
 	if ((s->lnkcap & PCI_EXP_LNKCAP_DLLLARC) && (lnksta_before & PCI_EXP_LNKSTA_DLLLA))
-		report(sta & PCI_EXP_SLTSTA_DLLSC, "PCI_EXP_SLTSTA_DLLSC set: DLLLA changed "
-		       "(LnkSta %04x -> %04x, SltSta %04x), PCIe r5.0 7.5.3.11",
-		       lnksta_before, link_status(s), sta);
+		report_keyed(sta & PCI_EXP_SLTSTA_DLLSC, REPORT_KEY(PCI_EXP_SLTSTA_DLLSC, RAISED),
+			     "PCI_EXP_SLTSTA_DLLSC set: DLLLA changed (LnkSta %04x -> %04x, "
+			     "SltSta %04x), PCIe r5.0 7.5.3.11", lnksta_before, link_status(s), sta);
 	/* The events the power-off raised make the RW1C bits probeable. */
 	probe_kinds(s, KIND(RK_STATUS), false, false);
 	report_prefix_pop();

@@ -78,8 +78,6 @@ static const struct regattr_field bist[] = {
 static const struct regattr_field cap_ptr[] = { BITS("PCI_CAPABILITY_LIST", 0xff, RA_RO) };
 static const struct regattr_field irq_line[] = { BITS("PCI_INTERRUPT_LINE", 0xff, RA_RW) };
 static const struct regattr_field irq_pin[] = { BITS("PCI_INTERRUPT_PIN", 0xff, RA_RO) };
-static const struct regattr_field ids[] = { BITS("ID", 0xffff, RA_RO) };
-static const struct regattr_field class_rev[] = { BITS("class and revision", 0xffffffff, RA_RO) };
 /* §7.5.1.2.5 Min_Gnt / Max_Lat: do not apply, hardwired 0 */
 static const struct regattr_field min_gnt[] = { LEGACY("PCI_MIN_GNT", 0xff) };
 static const struct regattr_field max_lat[] = { LEGACY("PCI_MAX_LAT", 0xff) };
@@ -111,6 +109,7 @@ static const struct regattr_field bridge_ctl[] = {
 };
 
 /* §7.5.3.2 PCI Express Capabilities, §7.5.3.3 Device Capabilities, §7.5.3.15 2: RO */
+static const struct regattr_field ro8[] = { BITS("all bits", 0xff, RA_RO) };
 static const struct regattr_field ro16[] = { BITS("all bits", 0xffff, RA_RO) };
 static const struct regattr_field ro32[] = { BITS("all bits", 0xffffffff, RA_RO) };
 
@@ -285,12 +284,13 @@ static const struct regattr_field acs_ctrl[] = {
 #define AER(n, pres, f, s) R(#n, CA_EXT, PCI_EXT_CAP_ID_ERR, n, 4, pres, f, s)
 
 const struct cfgattr_reg cfgattr_regs[] = {
-	HDR(PCI_VENDOR_ID, 2, ids, "PCIe r5.0 7.5.1.1.1"),
-	HDR(PCI_DEVICE_ID, 2, ids, "PCIe r5.0 7.5.1.1.2"),
+	HDR(PCI_VENDOR_ID, 2, ro16, "PCIe r5.0 7.5.1.1.1"),
+	HDR(PCI_DEVICE_ID, 2, ro16, "PCIe r5.0 7.5.1.1.2"),
 	HDR(PCI_COMMAND, 2, command, "PCIe r5.0 7.5.1.1.3"),
 	HDR(PCI_STATUS, 2, status, "PCIe r5.0 7.5.1.1.4"),
-	R("PCI_CLASS_REVISION", CA_HDR, 0, PCI_REVISION_ID, 4, CA_ALWAYS, class_rev,
-	  "PCIe r5.0 7.5.1.1.5-6"),
+	HDR(PCI_REVISION_ID, 1, ro8, "PCIe r5.0 7.5.1.1.5"),
+	HDR(PCI_CLASS_PROG, 1, ro8, "PCIe r5.0 7.5.1.1.6"),
+	HDR(PCI_CLASS_DEVICE, 2, ro16, "PCIe r5.0 7.5.1.1.6"),
 	HDR(PCI_CACHE_LINE_SIZE, 1, cache_line, "PCIe r5.0 7.5.1.1.7"),
 	HDR(PCI_LATENCY_TIMER, 1, latency, "PCIe r5.0 7.5.1.1.8"),
 	HDR(PCI_HEADER_TYPE, 1, header_type, "PCIe r5.0 7.5.1.1.9"),
@@ -350,6 +350,33 @@ const struct cfgattr_reg cfgattr_regs[] = {
 	  "PCIe r5.0 7.7.8.3"),
 };
 const int cfgattr_nregs = (int)ARRAY_SIZE(cfgattr_regs);
+
+/* The registers lib/pci/pci_regs.def lists: the harness knows keys on them only. */
+#define PCI_REG(space, cap, macro, width) #macro,
+#define PCI_SPAN(space, cap, label, offset, width)
+#define PCI_REG_ALIAS(alias, macro)
+static const char *const table_regs[] = {
+#include "pci_regs.def"
+};
+#undef PCI_REG
+#undef PCI_SPAN
+#undef PCI_REG_ALIAS
+
+static bool in_register_table(const char *reg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(table_regs); i++)
+		if (!strcmp(table_regs[i], reg))
+			return true;
+	return false;
+}
+
+/* @v's key: the field as regattr_key_name() spells it, the attribute's condition word. */
+static void set_key(struct cfgattr_verdict *v, const struct regattr_field *fd)
+{
+	v->key_cond = regattr_attr_cond(v->want);
+	if (in_register_table(v->reg) && v->key_cond)
+		regattr_key_name(v->key_field, sizeof(v->key_field), v->reg, fd);
+}
 
 static bool is_root(const struct pci_func *f)
 {
@@ -507,9 +534,12 @@ static int judge_acs(const struct cfgattr_reg *r, uint16_t off, const struct cfg
 	int bad = 0;
 
 	for (int bit = 0; bit < 7; bit++) {
-		struct cfgattr_verdict v = { r->name, names[bit], r->spec, 1u << bit, off, 0, "", { 0, 0 }, 0, 0 };
+		struct cfgattr_verdict v = { .reg = r->name, .field = names[bit], .spec = r->spec,
+					     .mask = 1u << bit, .off = off };
+		struct regattr_field fd = BITS(names[bit], 1u << bit, RA_RW);
 
 		v.want = acs_cap & (1u << bit) ? RA_RW : RA_ZERO;
+		set_key(&v, &fd);
 		snprintf(v.cond, sizeof(v.cond), "ACSCap bit %d%c", bit,
 			 acs_cap & (1u << bit) ? '+' : '-');
 		cfgattr_seen(p, words, off, 2, 1u << bit, v.want, &v.seen, &v.reason);
@@ -529,11 +559,13 @@ static int judge_fields(const char *reg, const char *spec, const struct regattr_
 
 	for (int i = 0; i < n; i++) {
 		const struct regattr_field *fd = &fields[i];
-		struct cfgattr_verdict v = { reg, fd->name, spec, fd->mask, off, 0, "", { 0, 0 }, 0, 0 };
+		struct cfgattr_verdict v = { .reg = reg, .field = fd->name, .spec = spec,
+					     .mask = fd->mask, .off = off };
 
 		v.want = regattr_expected(fd, c);
 		if (v.want == RA_UNDEFINED)
 			continue;
+		set_key(&v, fd);
 		regattr_cond_str(v.cond, sizeof(v.cond),
 				 fd->zero_if && regattr_cond_holds(fd->zero_if, c) ? fd->zero_if
 										   : fd->cond, c);

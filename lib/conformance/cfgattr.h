@@ -70,6 +70,10 @@ struct cfgattr_verdict {
 	struct regattr_seen seen;
 	uint8_t reason;		/* enum cfgprobe_reason when not probed */
 	bool conforms;
+	/* its key (report_keyed()): regattr_key_name() and regattr_attr_cond();
+	   "" for a register lib/pci/pci_regs.def does not list (MSI address, data) */
+	char key_field[64];
+	const char *key_cond;
 };
 
 typedef void (*cfgattr_verdict_fn)(const struct cfgattr_verdict *v, void *arg);

@@ -7,6 +7,7 @@
  * hardwired to 0" becomes RA_RW_OR_ZERO (or attr_else when the spec ties it
  * to a capability bit); "must be hardwired to 0" becomes RA_ZERO.
  */
+#include "contract.h"
 #include "libc.h"
 #include "pci_regs.h"
 #include "printf.h"
@@ -307,6 +308,43 @@ const char *regattr_attr_str(uint8_t attr)
 	};
 
 	return attr < ARRAY_SIZE(names) ? names[attr] : "?";
+}
+
+/* ---- keys ---- */
+
+const char *regattr_key_field(char *buf, size_t len, const struct regattr_reg *r,
+			      const struct regattr_field *f)
+{
+	return regattr_key_name(buf, len, r->name, f);
+}
+
+const char *regattr_key_name(char *buf, size_t len, const char *reg,
+			     const struct regattr_field *f)
+{
+	int high = 31 - __builtin_clz(f->mask), low = __builtin_ctz(f->mask);
+
+	if (!strchr(f->name, ' '))
+		snprintf(buf, len, "%s", f->name);
+	else if (high == low)
+		snprintf(buf, len, "%s[%d]", reg, low);
+	else
+		snprintf(buf, len, "%s[%d:%d]", reg, high, low);
+	return buf;
+}
+
+const char *regattr_attr_cond(uint8_t attr)
+{
+	static const char *const conds[] = {
+		[RA_RO] = CONTRACT_COND_READ_ONLY, [RA_RW] = CONTRACT_COND_WRITABLE,
+		[RA_RW_OR_ZERO] = CONTRACT_COND_WRITABLE_OR_0,
+		[RA_RW_READS_ZERO] = CONTRACT_COND_WRITABLE_READS_0,
+		[RA_RW1C] = CONTRACT_COND_WRITE_1_CLEARS, [RA_ZERO] = CONTRACT_COND_HARDWIRED_0,
+		[RA_ONE] = CONTRACT_COND_HARDWIRED_1,
+		[RA_RSVDP] = CONTRACT_COND_RESERVED_0, [RA_RSVDZ] = CONTRACT_COND_RESERVED_0,
+	};
+
+	/* RA_UNDEFINED is never checked, so it never needs a key. */
+	return attr < ARRAY_SIZE(conds) && conds[attr] ? conds[attr] : NULL;
 }
 
 /* ---- probes ---- */

@@ -122,6 +122,19 @@ const char *regattr_attr_str(uint8_t attr);
 /* "DLLLARC=1": the condition and whether it holds, for messages ("" for RC_ALWAYS). */
 const char *regattr_cond_str(char *buf, size_t len, uint8_t cond, const struct regattr_ctx *c);
 
+/*
+ * A field's identity for the harness (report_keyed(), lib/runtime/report.h):
+ * its lib/pci/pci_regs.h name, or "PCI_EXP_LNKCTL2[15:12]" (the register
+ * and bits) for bits Linux leaves unnamed; and the CONTRACT_COND_* word of
+ * attribute @attr ("writable" for RA_RW).
+ */
+const char *regattr_key_field(char *buf, size_t len, const struct regattr_reg *r,
+			      const struct regattr_field *f);
+/* ... for a field of the register named @reg (lib/conformance/cfgattr.c's tables). */
+const char *regattr_key_name(char *buf, size_t len, const char *reg,
+			     const struct regattr_field *f);
+const char *regattr_attr_cond(uint8_t attr);
+
 /* ---- what a probe saw ---- */
 
 enum regattr_seen_kind {

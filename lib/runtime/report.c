@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 
+#include "args.h"
 #include "exit.h"
 #include "hostlink.h"
 #include "libc.h"
@@ -69,24 +70,73 @@ void report_prefix_pop(void)
 	prefixes[len] = 0;
 }
 
-static void emit(const char *status, const char *fmt, va_list ap)
+/*
+ * "key=<test>/<field>/<cond> " for each key: first on the line, never cut by
+ * a long text. A key without a condition word (an attribute that has none)
+ * is left out: the check is then matched by its text.
+ */
+static void format_keys(char *buf, size_t size, const struct report_key *keys, int n)
 {
-	char msg[MESSAGE_MAX];
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < n && len < size; i++)
+		if (keys[i].field && keys[i].cond)
+			len += (size_t)snprintf(buf + len, size - len, "key=%s/%s/%s ",
+						args_test(), keys[i].field, keys[i].cond);
+}
+
+static void emit_keyed(const char *status, const struct report_key *keys, int nkeys,
+		       const char *fmt, va_list ap)
+{
+	char msg[MESSAGE_MAX], keytext[HOSTLINK_LINE_MAX + 1];
+	bool explain = strcmp(status, "PASS") && strcmp(status, "SKIP");
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	printf("%s: %s%s\n", status, prefixes, msg);
-	hostlink_send("result", "%s %s%s", status, prefixes, msg);
+	format_keys(keytext, sizeof(keytext), keys, explain ? nkeys : 0);
+	hostlink_send("result", "%s %s%s%s", status, keytext, prefixes, msg);
+}
+
+static void emit(const char *status, const char *fmt, va_list ap)
+{
+	emit_keyed(status, NULL, 0, fmt, ap);
+}
+
+static bool count(bool pass)
+{
+	tests++;
+	if (!pass)
+		failures++;
+	return pass;
 }
 
 bool report(bool pass, const char *fmt, ...)
 {
 	va_list ap;
 
-	tests++;
-	if (!pass)
-		failures++;
 	va_start(ap, fmt);
-	emit(pass ? "PASS" : "FAIL", fmt, ap);
+	emit(count(pass) ? "PASS" : "FAIL", fmt, ap);
+	va_end(ap);
+	return pass;
+}
+
+bool report_keys(bool pass, const struct report_key *keys, int n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit_keyed(count(pass) ? "PASS" : "FAIL", keys, n, fmt, ap);
+	va_end(ap);
+	return pass;
+}
+
+bool report_keyed(bool pass, struct report_key key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit_keyed(count(pass) ? "PASS" : "FAIL", &key, 1, fmt, ap);
 	va_end(ap);
 	return pass;
 }

@@ -3,6 +3,7 @@
  * (see slot_invariants.h). Registers: PCIe r5.0 §7.5.3.10 Slot Control,
  * §7.5.3.11 Slot Status, §7.5.3.8 Link Status; Command Completed §6.7.3.2.
  */
+#include "libc.h"
 #include "lspci.h"
 #include "pci_regs.h"
 #include "printf.h"
@@ -114,6 +115,27 @@ void slot_expect_learn(struct slot_expect *e, const struct slot_seen *now)
 	e->events_must |= now->r.sltsta & e->events_may;
 	e->pds_known = true;
 	e->pds = now->r.sltsta & PCI_EXP_SLTSTA_PDS;
+}
+
+int slot_expect_keys(unsigned int bad, struct report_key *keys, int max)
+{
+	static const struct {
+		unsigned int bit;
+		struct report_key key;
+	} table[] = {
+		{ SLOT_BAD_GONE, REPORT_KEY_INIT(PCI_EXP_SLTSTA, NOT_ALL_ONES) },
+		{ SLOT_BAD_CTL, REPORT_KEY_INIT(PCI_EXP_SLTCTL, AS_COMMANDED) },
+		{ SLOT_BAD_EVENT, REPORT_KEY_INIT(PCI_EXP_SLTSTA, EVENTS_CAUSED) },
+		{ SLOT_BAD_LOST, REPORT_KEY_INIT(PCI_EXP_SLTSTA, EVENTS_KEPT) },
+		{ SLOT_BAD_PRESENCE, REPORT_KEY_INIT(PCI_EXP_SLTSTA_PDS, CONSISTENT) },
+		{ SLOT_BAD_LINK, REPORT_KEY_INIT(PCI_EXP_LNKSTA_DLLLA, CLEAR_WITHOUT_PRESENCE) },
+	};
+	int n = 0;
+
+	for (int i = 0; i < (int)ARRAY_SIZE(table) && n < max; i++)
+		if (bad & table[i].bit)
+			keys[n++] = table[i].key;
+	return n;
 }
 
 uint16_t slot_expect_sltctl(const struct slot_expect *e, const struct slot_seen *now)

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "report.h"
 #include "slot.h"
 
 struct slot_expect {
@@ -50,6 +51,7 @@ struct slot_seen {
 #define SLOT_BAD_PRESENCE	0x10	/* PDS vs a function answering, or PDS changed */
 #define SLOT_BAD_LINK		0x20	/* DLLLA set while PDS says empty */
 #define SLOT_BAD_ALL		0x3f
+#define SLOT_BAD_KINDS		6
 
 /* The Slot Control bits a port with @sltcap lets software command and check. */
 uint16_t slot_expect_bits(uint32_t sltcap);
@@ -82,6 +84,13 @@ void slot_expect_learn(struct slot_expect *e, const struct slot_seen *now);
 /* One line (no newline) about finding @bit: what was expected, what was read. */
 const char *slot_expect_explain(char *buf, size_t size, unsigned int bit,
 				const struct slot_expect *e, const struct slot_seen *now);
+
+/*
+ * The identity of each finding in @bad (a register or field and the
+ * CONTRACT_COND_* it breaks), for report_keys(); at most @max, returns how
+ * many. SLOT_BAD_LINK is the rule check_slot_consistent() keys the same way.
+ */
+int slot_expect_keys(unsigned int bad, struct report_key *keys, int max);
 
 /* Slot Control as commanded (the untracked bits as read in @now). */
 uint16_t slot_expect_sltctl(const struct slot_expect *e, const struct slot_seen *now);

@@ -1,6 +1,7 @@
 """The host-guest contract, read at import from lib/runtime/contract.h (the one
 place it is written): fw_cfg file names, exit codes, host link and script
-limits. Every `#define CONTRACT_X value` becomes X here; tests/harness/
+limits, check conditions. Every `#define CONTRACT_X value` becomes X here
+(the COND_ words together, as CHECK_CONDITIONS); tests/harness/
 test_contract.py checks that the harness's constants are these values and
 that the header defines nothing this module does not expose.
 """
@@ -58,3 +59,7 @@ SCRIPT_MAX_SAVES: int = _get("SCRIPT_MAX_SAVES")
 SCRIPT_NAME_MAX: int = _get("SCRIPT_NAME_MAX")
 SCRIPT_TEXT_MAX: int = _get("SCRIPT_TEXT_MAX")
 SCRIPT_DELAY_MAX_MS: int = _get("SCRIPT_DELAY_MAX_MS")
+
+# The condition words of guest check keys (CONTRACT_COND_*, checkkey.py).
+CHECK_CONDITIONS: frozenset[str] = frozenset(
+    value for name, value in VALUES.items() if name.startswith("COND_"))

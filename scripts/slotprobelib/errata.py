@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass, field
 
 from .cfgfile import ConfigError, check_keys, read_ini
+from .checkkey import CheckKey, parse_check
 from .regnames import find_field
 
 KEYS = ("id", "summary", "qemu_min", "qemu_max", "machines", "symptom", "fields",
-        "fix", "link", "fix_present")
+        "checks", "fix", "link", "fix_present")
 Version = tuple[int, int, int]
 
 
@@ -38,6 +39,9 @@ class Erratum:
     # Linux names of the register fields whose difference this bug explains
     # (a refused migration's checked differing fields, loadfail.py).
     fields: frozenset[str] = frozenset()
+    # The guest checks this bug makes fail, by identity (checkkey.py): a
+    # failed check that carries keys is this bug only if all are among them.
+    checks: frozenset[CheckKey] = frozenset()
     fix_present: str = ""    # the file that declares the fix present (a backport)
 
     def applies(self, version: Version, machine: str) -> bool:
@@ -57,6 +61,13 @@ class Erratum:
         """Every checked differing field is one this bug explains."""
         return bool(fields) and set(fields) <= self.fields
 
+    def explains_key(self, key: CheckKey) -> bool:
+        return any(c.covers(key) for c in self.checks)
+
+    def explains_keys(self, keys: list[CheckKey]) -> bool:
+        """Every key of a failed guest check is one of this bug's checks."""
+        return bool(keys) and all(self.explains_key(k) for k in keys)
+
 
 def _fields(where: str, text: str) -> frozenset[str]:
     """`fields = SLTSTA.PDS PCI_EXP_SLTSTA_ABP ...` -> Linux names."""
@@ -67,6 +78,17 @@ def _fields(where: str, text: str) -> frozenset[str]:
             raise ConfigError(f"{where}: fields: no field '{word}' in lib/pci/pci_regs.h "
                               "(write PCI_EXP_SLTSTA_PDS or SLTSTA.PDS)")
         out.add(found[1].name)
+    return frozenset(out)
+
+
+def _checks(where: str, text: str) -> frozenset[CheckKey]:
+    """`checks = LNKCTL.LD:writable hotplug/SLTSTA.DLLSC:raised ...`"""
+    out = set()
+    for word in text.replace(",", " ").split():
+        try:
+            out.add(parse_check(word))
+        except ValueError as e:
+            raise ConfigError(f"{where}: checks: {e}") from None
     return frozenset(out)
 
 
@@ -85,8 +107,8 @@ def _erratum(path: str, name: str, sec: dict[str, str]) -> Erratum:
     for key in ("summary", "fix"):
         if not sec.get(key, "").strip():
             raise ConfigError(f"{where}: missing {key}")
-    if not sec.get("symptom", "").strip() and not sec.get("fields", "").strip():
-        raise ConfigError(f"{where}: missing symptom (or fields)")
+    if not any(sec.get(k, "").strip() for k in ("symptom", "fields", "checks")):
+        raise ConfigError(f"{where}: missing symptom (or fields, or checks)")
     symptom = None
     try:
         if sec.get("symptom", "").strip():
@@ -111,6 +133,7 @@ def _erratum(path: str, name: str, sec: dict[str, str]) -> Erratum:
                    qemu_min=qmin, qemu_max=qmax,
                    machines=sec.get("machines", "").split(),
                    fields=_fields(where, sec.get("fields", "")),
+                   checks=_checks(where, sec.get("checks", "")),
                    fix_present=path if present else "")
 
 

@@ -12,6 +12,7 @@ from typing import Union
 
 from . import contract
 from .cfglayout import check_cap_line
+from .checkkey import split_keys
 
 PROTO = contract.HOSTLINK_PROTO
 LINE_MAX = contract.HOSTLINK_LINE_MAX
@@ -56,6 +57,14 @@ def _key_values(words: list[str]) -> dict[str, str] | None:
     return out
 
 
+def _key_problem(text: str) -> str | None:
+    try:
+        split_keys(text)
+    except ValueError as e:
+        return f"result: {e}"
+    return None
+
+
 def _check_args(verb: str, text: str) -> tuple[dict[str, str], str | None]:
     """Returns (fields, problem); problem is None when the arguments fit."""
     words = text.split()
@@ -75,6 +84,8 @@ def _check_args(verb: str, text: str) -> tuple[dict[str, str], str | None]:
         return {}, "checkpoint: needs exactly one name"
     if verb == "result" and (not words or words[0] not in RESULT_STATUSES):
         return {}, "result: status must be one of " + "|".join(RESULT_STATUSES)
+    if verb == "result":        # keys first: key=<test>/<field>/<condition>
+        return {}, _key_problem(" ".join(words[1:]))
     if verb == "obs" and len(words) != 3:
         return {}, "obs: needs <location> <register> <value>"
     if verb == "cap":       # a function's capability layout (cfglayout.py)

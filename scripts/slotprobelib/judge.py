@@ -8,6 +8,7 @@ else, and above all a FAIL the guest itself reported, stays a FAIL unless it
 matches an erratum of its own."""
 from __future__ import annotations
 
+from .checkkey import register_of
 from .errata import Erratum, Version, version_text
 from .plan import Entry
 from .report import Check, EntryResult
@@ -19,11 +20,32 @@ def known_bug_directive(e: Erratum) -> str:
 
 def _explains(e: Erratum, c: Check) -> bool:
     """A refused migration decoded to fields (c.fields) is explained by
-    field: every checked differing field must be one of the bug's. Other
-    failures by the bug's symptom over their text."""
+    field: every checked differing field must be one of the bug's. A guest
+    check that failed with keys (c.keys) by key, by a bug that lists checks:
+    every key must be one of them, whatever its text says. Other failures
+    (and keyed ones before a bug without checks, a user's older file) by the
+    bug's symptom over their text."""
     if c.fields is not None:
         return e.explains_fields(c.fields)
+    if c.keys and e.checks:
+        return e.explains_keys(c.keys)
     return e.shows_in("\n".join([c.description, c.evidence, *c.diagnostics]))
+
+
+def _key_notes(c: Check, candidates: list[Erratum]) -> list[str]:
+    """A keyed failure no bug explains: its keys, and what the bugs with
+    checks at the same registers explain instead."""
+    keys = c.keys or []
+    regs = {register_of(k.field) for k in keys} - {None}
+    notes = ["no known bug explains check " + ", ".join(
+        f"{k.field} {k.condition} ({k.test})" for k in keys)]
+    for e in candidates:
+        near = sorted(p.pair for p in e.checks if register_of(p.field) in regs)
+        missing = [k.pair for k in keys if not e.explains_key(k)]
+        if near and missing:
+            notes.append(f"not known bug {e.id}: it explains {', '.join(near)}, "
+                         f"not {', '.join(missing)}")
+    return notes
 
 
 def _why_not(c: Check, candidates: list[Erratum]) -> list[str]:
@@ -38,6 +60,8 @@ def _why_not(c: Check, candidates: list[Erratum]) -> list[str]:
             notes.append(f"not known bug {e.id} alone: it explains "
                          f"{', '.join(sorted(e.fields & set(c.fields)))}, not "
                          f"{', '.join(extra)}")
+    if c.keys and not notes:
+        notes += _key_notes(c, [e for e in candidates if e.checks and not e.fix_present])
     return notes
 
 

@@ -3,8 +3,8 @@ register table (pci_regs.py: lib/pci/pci_regs.def says where each register
 lives and how wide it is, lib/pci/pci_regs.h its fields, as Linux names them):
 which register a byte belongs to, and its fields' masks.
 
-The interface is `register_at(space, cap_id, offset)`, `capability_title()`
-and `find_field()`; `_load()` is the one place that reads the table.
+The interface is `register_at(space, cap_id, offset)`, `capability_title()`,
+`find_field()` and `find_register()`; `_load()` is the one place that reads the table.
 
 A register's fields are the level-2 defines ("#define  NAME", two blanks)
 below it; *_SHIFT counts are not fields, nor is a define whose bits lie
@@ -135,6 +135,15 @@ def register_at(space: str, cap_id: int | None, offset: int) -> Register | None:
 def capability_title(space: str, cap_id: int) -> str:
     return _CAP_TITLES.get((space, cap_id),
                            f"{'extended ' if space == EXT else ''}capability 0x{cap_id:02x}")
+
+
+def find_register(name: str) -> Register | None:
+    """A register by its macro (PCI_EXP_SLTSTA) or short name (SLTSTA)."""
+    for regs in _load().values():
+        for r in regs:
+            if name in (r.name, r.short):
+                return r
+    return None
 
 
 def find_field(name: str) -> tuple[Register, Field] | None:

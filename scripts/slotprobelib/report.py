@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from .checkkey import CheckKey
+
 OUTCOMES = ("PASS", "XFAIL", "SKIP", "FAIL", "ERROR")
 EXPECTED = ("PASS", "XFAIL", "SKIP")
 
@@ -27,6 +29,9 @@ class Check:
     # A refused migration decoded to register fields (loadfail.py): the Linux
     # names of its checked differing fields. Errata match these, not text.
     fields: list[str] | None = None
+    # A guest check that failed, by its identity (checkkey.py): errata
+    # match these keys, not its text.
+    keys: list[CheckKey] | None = None
 
     @property
     def unexpected(self) -> bool:

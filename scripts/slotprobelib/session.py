@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .cfglayout import Layout
+from .checkkey import split_keys
 from .devices import DeviceList
 from .guest_exit import GUEST_CODES, describe_other_exit, guest_code
 from .hostlink import Event, Garbage, HostLink, Message
@@ -120,11 +121,12 @@ class GuestSession:
 
     def _result(self, text: str) -> None:
         status, _, text = text.partition(" ")
+        keys, text = split_keys(text)       # the host link let only good ones through
         self.state.results += 1
         directive = {"SKIP": "SKIP " + text, "XFAIL": "TODO guest-known failure"}
         self.check(status in ("PASS", "SKIP"),
                    text if status in ("PASS", "SKIP") else f"{status}: {text}",
-                   directive=directive.get(status, ""))
+                   directive=directive.get(status, ""), keys=keys or None)
 
     def timed_out(self, timeout: float, q: Qemu) -> None:
         self.check(False, f"timeout after {timeout:g}s",

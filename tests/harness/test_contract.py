@@ -13,7 +13,10 @@ from slotprobelib import contract, guest_exit, hostlink, qemu, script
 from slotprobelib.sources import ROOT
 
 # Module-level names that are not header constants.
-NOT_CONSTANTS = {"VALUES", "HEADER"}
+NOT_CONSTANTS = {"VALUES", "HEADER", "CHECK_CONDITIONS"}
+# Check conditions: exposed together (CHECK_CONDITIONS), and ordinary words
+# ("on", "set") other sources may well write for their own reasons.
+CONDITIONS = {n for n in contract.VALUES if n.startswith("COND_")}
 
 
 class ContractTest(unittest.TestCase):
@@ -25,9 +28,14 @@ class ContractTest(unittest.TestCase):
 
     def test_module_exposes_exactly_the_header(self):
         exposed = {n for n in vars(contract) if n.isupper() and not n.startswith("_")}
-        self.assertEqual(exposed - NOT_CONSTANTS, set(contract.VALUES))
-        for name, value in contract.VALUES.items():
-            self.assertEqual(getattr(contract, name), value, name)
+        self.assertEqual(exposed - NOT_CONSTANTS, set(contract.VALUES) - CONDITIONS)
+        for name in set(contract.VALUES) - CONDITIONS:
+            self.assertEqual(getattr(contract, name), contract.VALUES[name], name)
+        self.assertEqual(contract.CHECK_CONDITIONS,
+                         {contract.VALUES[n] for n in CONDITIONS})
+        self.assertGreaterEqual(len(CONDITIONS), 20)
+        for word in contract.CHECK_CONDITIONS:      # one word in a key=t/f/c
+            self.assertRegex(word, r"^[a-z0-9][a-z0-9-]*$")
 
     def test_harness_constants_are_the_contracts(self):
         c = contract
@@ -56,7 +64,8 @@ class ContractTest(unittest.TestCase):
 
     def test_no_source_writes_a_contract_string_again(self):
         """fw_cfg names appear as string literals only in lib/runtime/contract.h."""
-        literals = [v for v in contract.VALUES.values() if isinstance(v, str)]
+        literals = [v for n, v in contract.VALUES.items()
+                    if isinstance(v, str) and n not in CONDITIONS]
         paths = (glob.glob(os.path.join(ROOT, "lib", "**", "*.[ch]"), recursive=True)
                  + glob.glob(os.path.join(ROOT, "tests", "**", "*.c"), recursive=True)
                  + glob.glob(os.path.join(ROOT, "boot", "*.c"))

@@ -48,7 +48,7 @@ class ParseTest(unittest.TestCase):
         self.assertIn("result", self.garbage(b"SP1 1 result MAYBE x\n"))
         self.assertIn("bye", self.garbage(b"SP1 1 bye status=zero\n"))
         self.assertIn("checkpoint", self.garbage(b"SP1 1 checkpoint\n"))
-        self.assertIn("longer", self.garbage(b"SP1 1 log " + b"x" * 300 + b"\n"))
+        self.assertIn("longer", self.garbage(b"SP1 1 log " + b"x" * LINE_MAX + b"\n"))
         self.assertIn("cap", self.garbage(b"SP1 1 cap 00:12.0 hdr=1 kind=std id=0x10\n"))
 
     def test_cap_lines(self):

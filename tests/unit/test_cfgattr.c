@@ -24,6 +24,7 @@ static struct cfgprobe_word words[CFGPROBE_WORDS];
 static struct {
 	int fields, failed, not_probed;
 	char first_failed[96];
+	char first_key[96];		/* field/condition, as report_keys() sends it */
 	uint8_t first_seen;
 } got;
 
@@ -36,6 +37,8 @@ static void collect(const struct cfgattr_verdict *v, void *arg)
 	if (!got.failed++) {
 		snprintf(got.first_failed, sizeof(got.first_failed), "%s", v->field);
 		got.first_seen = v->seen.kind;
+		snprintf(got.first_key, sizeof(got.first_key), "%s/%s", v->key_field,
+			 v->key_cond ? v->key_cond : "");
 	}
 }
 
@@ -124,6 +127,7 @@ UNIT_TEST(cfgattr_writable_hardwired_zero_field_is_caught)
 	sim_set_wmask16(f, PCI_CACHE_LINE_SIZE, 0xffff);	/* Latency Timer writable */
 	CHECK_EQ(judge(EP), 1);
 	CHECK_STR(got.first_failed, "PCI_LATENCY_TIMER");
+	CHECK_STR(got.first_key, "PCI_LATENCY_TIMER/hardwired-0");
 	CHECK_EQ(got.first_seen, RS_RW);
 	/* the same on a conventional PCI function: PCI 3.0 allows it */
 	sim_reset();
@@ -153,6 +157,7 @@ UNIT_TEST(cfgattr_rw1c_bit_not_cleared_and_readonly_enable_are_caught)
 	sim_set_wmask16(f, PCI_COMMAND, 0x0507);		/* Parity Error Response RO */
 	CHECK_EQ(judge(EP), 1);
 	CHECK_STR(got.first_failed, "PCI_COMMAND bit 6 (Parity Error Response)");
+	CHECK_STR(got.first_key, "PCI_COMMAND[6]/writable");
 }
 
 /* A root port's bridge header with a writable Secondary Latency Timer (QEMU 7.2 does that). */

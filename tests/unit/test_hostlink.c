@@ -31,7 +31,7 @@ UNIT_TEST(hostlink_lines_have_sequence_numbers)
 
 UNIT_TEST(hostlink_long_lines_are_cut)
 {
-	char big[400];
+	char big[HOSTLINK_LINE_MAX + 100];
 
 	start();
 	memset(big, 'x', sizeof(big) - 1);

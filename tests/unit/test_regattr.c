@@ -2,6 +2,8 @@
  * test_regattr.c - lib/conformance/regattr.c (the PCIe r5.0 attribute tables and the
  * probe classification) and lib/conformance/regprobe.c against the simulated port.
  */
+#include <string.h>
+
 #include "pci.h"
 #include "pci_regs.h"
 #include "slot.h"
@@ -80,6 +82,37 @@ UNIT_TEST(regattr_conditions_follow_capabilities)
 }
 
 /* ---- classification ---- */
+
+/* Keys (report_keyed()): the pci_regs.h name, or register and bits; each checked attribute's word. */
+UNIT_TEST(regattr_keys_name_fields_and_attributes)
+{
+	const struct regattr_reg *r = regattr_find("PCI_EXP_LNKCTL2");
+	char buf[64];
+	int unnamed = 0;
+
+	CHECK(r != NULL);
+	for (int i = 0; r && i < r->nfields; i++) {
+		const struct regattr_field *f = &r->fields[i];
+
+		regattr_key_field(buf, sizeof(buf), r, f);
+		if (f->mask == PCI_EXP_LNKCTL2_TLS)
+			CHECK_STR(buf, "PCI_EXP_LNKCTL2_TLS");
+		if (f->mask == 0x0400)
+			CHECK_STR(buf, "PCI_EXP_LNKCTL2[10]");
+		if (f->mask == 0xf000)
+			CHECK_STR(buf, "PCI_EXP_LNKCTL2[15:12]");
+		CHECK(strchr(buf, ' ') == NULL);
+		unnamed += strchr(buf, '[') != NULL;
+	}
+	CHECK_EQ(unnamed, 4);	/* bits 6, 10, 11 and 15:12 */
+	CHECK_STR(regattr_attr_cond(RA_RW), "writable");
+	CHECK_STR(regattr_attr_cond(RA_RO), "read-only");
+	CHECK_STR(regattr_attr_cond(RA_RW1C), "write-1-clears");
+	CHECK_STR(regattr_attr_cond(RA_RSVDZ), "reserved-0");
+	CHECK(regattr_attr_cond(RA_UNDEFINED) == NULL);		/* never fails: no key */
+	for (uint8_t a = RA_RO; a < RA_UNDEFINED; a++)
+		CHECK(regattr_attr_cond(a) != NULL);
+}
 
 UNIT_TEST(regattr_classify_read_backs)
 {

@@ -295,3 +295,21 @@ UNIT_TEST(slot_expect_unplug_on_the_qemu_port)
 	CHECK_EQ(slot_expect_check(&e, &s), 0);
 	CHECK_EQ(command(PCI_EXP_SLTCTL_PWR_ON, PCI_EXP_SLTCTL_PCC), 0);
 }
+
+/* Each finding's key (report_keys() in tests/continuous.c), in bit order. */
+UNIT_TEST(slot_expect_keys_name_each_finding)
+{
+	struct report_key k[SLOT_BAD_KINDS];
+
+	CHECK_EQ(slot_expect_keys(0, k, SLOT_BAD_KINDS), 0);
+	CHECK_EQ(slot_expect_keys(SLOT_BAD_ALL, k, SLOT_BAD_KINDS), SLOT_BAD_KINDS);
+	CHECK_EQ(slot_expect_keys(SLOT_BAD_CTL | SLOT_BAD_LINK, k, SLOT_BAD_KINDS), 2);
+	CHECK_STR(k[0].field, "PCI_EXP_SLTCTL");
+	CHECK_STR(k[0].cond, "as-commanded");
+	CHECK_STR(k[1].field, "PCI_EXP_LNKSTA_DLLLA");
+	CHECK_STR(k[1].cond, "clear-without-presence");
+	CHECK_EQ(slot_expect_keys(SLOT_BAD_EVENT | SLOT_BAD_LOST | SLOT_BAD_PRESENCE, k, 1), 1);
+	CHECK_STR(k[0].cond, "events-caused");
+	slot_expect_keys(SLOT_BAD_PRESENCE, k, 1);
+	CHECK_STR(k[0].field, "PCI_EXP_SLTSTA_PDS");
+}
