@@ -86,14 +86,6 @@ static void on_verdict(const struct cfgattr_verdict *v, void *arg)
 		    regattr_attr_str(v->want), v->cond[0] ? " with " : "", v->cond);
 }
 
-static bool occupied(const struct pci_topology *t, int index)
-{
-	for (int i = 0; i < t->count; i++)
-		if (t->funcs[i].parent == index)
-			return true;
-	return false;
-}
-
 static void check_func(const struct pci_topology *t, int index)
 {
 	const struct pci_func *f = &t->funcs[index];
@@ -103,7 +95,7 @@ static void check_func(const struct pci_topology *t, int index)
 	int not_restored;
 
 	tally.bdf = pci_bdf_str(f->addr, bdf);
-	cfgprobe_plan_func(f, occupied(t, index), &plan);
+	cfgprobe_plan_func(f, cfgprobe_occupied(t, index), &plan);
 	if (plan.slot_ctl && slot_init(&s, f->addr) == 0)
 		slot = &s;
 	not_restored = cfgattr_probe_func(f, &plan, slot, words);
