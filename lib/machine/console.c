@@ -17,10 +17,12 @@
 #define UART_LSR 5
 #define  UART_LSR_DR	0x01
 #define  UART_LSR_THRE	0x20
+#define  UART_LSR_TEMT	0x40	/* FIFO and shift register empty */
 #define UART_DLL 0
 #define UART_DLM 1
 
 #define UART_TX_SPINS 100000
+#define UART_DRAIN_SPINS (16 * UART_TX_SPINS)	/* a whole FIFO's worth */
 
 void uart_init(uint16_t base)
 {
@@ -39,6 +41,14 @@ void uart_putc(uint16_t base, char c)
 		if (inb(base + UART_LSR) & UART_LSR_THRE)
 			break;
 	outb(base + UART_THR, (uint8_t)c);
+}
+
+bool uart_drain(uint16_t base)
+{
+	for (int i = 0; i < UART_DRAIN_SPINS; i++)
+		if (inb(base + UART_LSR) & UART_LSR_TEMT)
+			return true;
+	return false;
 }
 
 int uart_getc(uint16_t base)

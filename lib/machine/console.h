@@ -13,6 +13,12 @@
 
 void uart_init(uint16_t base);
 void uart_putc(uint16_t base, char c);
+/*
+ * Waits (bounded) until the UART has handed every byte on: QEMU's 16550
+ * keeps bytes its chardev could not take yet in the FIFO (Transmitter
+ * Empty clear) and drops them when the VM exits. False if it never drained.
+ */
+bool uart_drain(uint16_t base);
 /* Returns -1 when no byte is waiting. */
 int uart_getc(uint16_t base);
 

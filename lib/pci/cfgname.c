@@ -47,6 +47,17 @@ static const char *lookup(uint8_t space, uint16_t cap, uint16_t off)
 	return NULL;
 }
 
+const char *cfgname_cap_reg(uint16_t cap_id, uint16_t off, uint8_t width)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(regs); i++) {
+		const struct reg_name *r = &regs[i];
+
+		if (r->space == CAP && r->cap == cap_id && r->off == off && r->width == width)
+			return r->name;
+	}
+	return NULL;
+}
+
 const char *cfgname_cap_name(char *buf, size_t len, uint16_t id, bool extended)
 {
 	static const struct { uint16_t id; const char *name; } std[] = {

@@ -36,6 +36,13 @@ void cfgname_read_func(struct pci_bdf d, struct cfgname_func *f);
 const char *cfgname_describe(char *buf, size_t len, const struct cfgname_func *f,
 			     uint16_t off);
 
+/*
+ * The short name of the register that starts at @off in standard capability
+ * @cap_id and is @width bytes wide ("SLTSTA" for PCI Express +0x1a, 2), the
+ * name scripts use; NULL when no register is exactly there.
+ */
+const char *cfgname_cap_reg(uint16_t cap_id, uint16_t off, uint8_t width);
+
 /* "PCIe", "MSI-X", "AER", ...; "id 0x42" for IDs it does not know. */
 const char *cfgname_cap_name(char *buf, size_t len, uint16_t id, bool extended);
 

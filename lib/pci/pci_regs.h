@@ -254,6 +254,7 @@
 #define  PCI_EXP_LNKCTL2_ENTER_COMP 0x0010
 #define  PCI_EXP_LNKCTL2_HASD	0x0020
 #define  PCI_EXP_LNKCTL2_TX_MARGIN 0x0380
+#define  SLOTPROBE_EXP_LNKCTL2_EMC 0x0400	/* ours: Enter Modified Compliance (r5.0 §7.5.3.19) */
 #define PCI_EXP_LNKSTA2		0x32
 #define  PCI_EXP_LNKSTA2_FLIT	0x0400	/* Flit Mode Status (r6.0) */
 #define  SLOTPROBE_EXP_LNKSTA2_EQC  0x0002	/* ours: Equalization 8.0 GT/s Complete (r5.0 §7.5.3.20) */

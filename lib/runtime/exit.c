@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 
+#include "console.h"
 #include "exit.h"
 #include "hostlink.h"
 #include "hw.h"
@@ -12,6 +13,9 @@ void fw_exit(int code)
 {
 	hostlink_send("bye", "status=%d", code);
 	printf("slotprobe: exit %d\n", code);
+	/* isa-debug-exit ends QEMU at once: the bye line must be out first. */
+	uart_drain(COM2_PORT);
+	uart_drain(COM1_PORT);
 	outl(DEBUG_EXIT_PORT, (uint32_t)code);
 	/* Only reached without isa-debug-exit (real hardware): stop here. */
 	printf("slotprobe: no isa-debug-exit device; halting\n");

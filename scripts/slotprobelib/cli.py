@@ -22,9 +22,10 @@ from .fingerprint_cmd import add_parsers as add_fingerprint_parsers
 from .fingerprint_cmd import cmd_abi_diff, cmd_fingerprint
 from .matrix import add_parser as add_matrix_parser
 from .matrix import cmd_matrix
+from .explore_cmd import cmd_explore
 from .interrupt import Interrupted, install
 from .parallel import run_all
-from .plan import NETWORKS, Entry, Plan, check_params
+from .plan import BACKENDS, NETWORKS, Entry, Plan, check_params
 from .qemu_info import SetupError
 from .report import Report
 from .runner import Runner
@@ -94,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--boot-differential", action="store_true",
                    help="run each entry booted cold and warm (from the saved "
                         "state); report every observation that differs")
+    r.add_argument("--backend", choices=BACKENDS,
+                   help="who starts the VMs: QEMU directly, or libvirt")
+    r.add_argument("--libvirt-uri", metavar="URI",
+                   help="libvirt backend: this daemon, not the harness's own")
+    r.add_argument("--dst-libvirt-uri", metavar="URI",
+                   help="libvirt backend: migrate to this daemon (default --libvirt-uri)")
     # `script FILE`: every option of `run` (shared action objects, so new
     # run options apply here too), plus the script file.
     s = sub.add_parser("script", help="run a script file in guest test 'script'")
@@ -103,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
             s._add_action(action)
     add_fingerprint_parsers(sub, r)
     add_matrix_parser(sub, r)
+    # `explore [ENTRY]`: run's options but its --seed, which seeds the explorer.
+    x = sub.add_parser("explore", help="explore a slot with guest test 'explore'")
+    x.add_argument("entry", nargs="?", default="explore", metavar="ENTRY",
+                   help="a plan entry of test explore (default: explore)")
+    x.add_argument("--seed", dest="explore_seed", type=int, default=1, metavar="S")
+    x.add_argument("--sequences", type=int, default=20, metavar="N")
+    x.add_argument("--replays", type=int, default=1, metavar="N",
+                   help="replays a minimization candidate must pass (the issue: 5)")
+    x.add_argument("--out", default="explore-out", metavar="DIR")
+    # ... not the ones that choose or repeat entries, or change the topology.
+    for action in r._actions:
+        if action.option_strings and action.dest not in (
+                "help", "seed", "group", "repeat", "shard", "differential",
+                "stop_on_fail", "jobs", "param", "device"):
+            x._add_action(action)
     return p
 
 
@@ -272,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_abi_diff(args)
         if args.cmd == "matrix":
             return cmd_matrix(args, plan, errata, reports)
+        if args.cmd == "explore":
+            return cmd_explore(args, plan, errata, reports)
         return cmd_run(args, plan, errata, reports)
     except (SetupError, ConfigError) as e:
         print(f"slotprobe: {e}", file=sys.stderr)

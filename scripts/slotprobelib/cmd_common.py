@@ -8,12 +8,16 @@ import argparse
 import os
 import shlex
 import sys
+from typing import TYPE_CHECKING
 
 from .options import Options
 from .plan import Entry
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
-from .report import Report
+from .report import EntryResult, Report
 from .warmcache import WarmCache, default_dir
+
+if TYPE_CHECKING:
+    from .runner import Runner
 
 
 def split_words(text: str, what: str) -> list[str]:
@@ -39,6 +43,8 @@ def make_options(args: argparse.Namespace) -> Options:
     if not os.path.isfile(image):
         raise SetupError(f"guest image not found: {image} (build it with: make)")
     dst_args = args.dst_args
+    if args.dst_libvirt_uri and not args.libvirt_uri:
+        raise SetupError("--dst-libvirt-uri wants --libvirt-uri (the source's daemon)")
     return Options(
         qemu=qemu, ovmf=args.ovmf, kernel=None if args.esp else args.image,
         esp=args.esp, dst_qemu=dst_qemu, machine=args.machine,
@@ -46,7 +52,8 @@ def make_options(args: argparse.Namespace) -> Options:
         dst_args=split_words(dst_args, "--dst-args") if dst_args is not None else None,
         accel=args.accel, memory=args.memory, migrate_at=args.migrate_at,
         timeout=args.timeout, keep_logs=args.keep_logs, log_dir=args.log_dir,
-        network=args.network,
+        network=args.network, backend=args.backend, libvirt_uri=args.libvirt_uri,
+        dst_libvirt_uri=args.dst_libvirt_uri,
         warm_cache=None if args.cold_boot else WarmCache(cache_dir(args)))
 
 
@@ -68,6 +75,19 @@ def prepare(args: argparse.Namespace, entries: list[Entry]) -> Options:
                               say=lambda m: print(m, file=sys.stderr),
                               cache=cache_dir(args))
     return opts
+
+
+def run_alone(entry: Entry, args: argparse.Namespace, errata: dict,
+              reports: list[Report], title: str) -> tuple[Runner, EntryResult, Report]:
+    """One entry with a report of its own (`script`, `explore`): the runner
+    (for the guest's log lines), its result (not added yet) and the report."""
+    from .runner import Runner      # runner needs nothing from here: no cycle
+    opts = prepare(args, [entry])
+    report = Report()
+    reports.append(report)
+    report.comment(f"{entry.name}: {title} on {opts.machine or entry.machine}")
+    runner = Runner(entry, opts, errata)
+    return runner, runner.run(), report
 
 
 def conclude(report: Report, args: argparse.Namespace, logs: str | None = None,

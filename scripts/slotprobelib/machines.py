@@ -12,6 +12,8 @@ import tempfile
 from typing import IO
 
 from .errata import Version
+from .migration import MigrationResult, migrate
+from .netns import NetnsPair
 from .options import Options
 from .plan import Entry
 from .qemu import Qemu, QemuError, QemuSpec
@@ -39,6 +41,9 @@ def identity(q: Qemu) -> tuple[Version, str] | None:
 
 class Machines:
     """The QEMUs of one entry, source and destinations, in one folder."""
+    # QEMUs this backend starts itself may be restored from a saved state
+    # (warm start) and launched ahead of their migration (pipelining).
+    starts_qemu_itself = True
 
     def __init__(self, entry: Entry, opts: Options, rundir: str) -> None:
         self.entry, self.opts, self.rundir = entry, opts, rundir
@@ -124,11 +129,29 @@ class Machines:
             self.retire(self.spare)
             self.spare = None
 
+    def args_path(self) -> str:
+        return os.path.join(self.rundir, "args")
+
+    def _make(self, side: str, spec: QemuSpec) -> Qemu:
+        return Qemu(spec, self.rundir, side, self.args_path(), self.transcript)
+
     def _new(self, side: str, spec: QemuSpec) -> Qemu:
-        q = Qemu(spec, self.rundir, side, os.path.join(self.rundir, "args"),
-                 self.transcript)
+        q = self._make(side, spec)
         self.live.append(q)
         return q
+
+    # -- what a backend does its own way (libvirt_machines.py) -----------------
+    def unavailable(self) -> str | None:
+        """Why this backend cannot run the entry here (a SKIP), or None."""
+        return None
+
+    def boot(self, q: Qemu, timeout: float, netns: NetnsPair | None = None) -> None:
+        """Starts the source (netns: the entry's namespaces, if any)."""
+        q.start(timeout=timeout)
+
+    def migrate(self, src: Qemu, dst: Qemu, number: int, timeout: float,
+                uri: str | None = None) -> MigrationResult:
+        return migrate(src, dst, number, timeout, uri=uri)
 
     def retire(self, q: Qemu) -> None:
         q.stop()
@@ -145,3 +168,11 @@ class Machines:
 
     def remove(self) -> None:
         shutil.rmtree(self.rundir, ignore_errors=True)
+
+
+def machines_for(entry: Entry, opts: Options) -> Machines:
+    """The entry's machines, made by the backend asked for (default QEMU)."""
+    if (opts.backend or entry.backend) == "libvirt":
+        from .libvirt_machines import LibvirtMachines   # only when asked for
+        return LibvirtMachines.create(entry, opts)
+    return Machines.create(entry, opts)

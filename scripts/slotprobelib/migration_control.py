@@ -21,7 +21,7 @@ from .guest_exit import guest_code
 from .hostlink import Message
 from .loadfail import refusal
 from .machines import Machines, identity
-from .migration import MigrationResult, migrate, resume_source
+from .migration import MigrationResult, resume_source
 from .netns import NetnsPair
 from .options import Options
 from .plan import Entry
@@ -159,7 +159,7 @@ class MigrationController:
         self._launch_next(cur)
         left = max(1.0, min(self.opts.migration_timeout, self.deadline - time.monotonic()))
         uri = f"tcp:{self.netns.address(ns)}:{4400 + n}" if self.netns and ns else None
-        m = migrate(cur, dst, n, left, uri=uri)
+        m = self.machines.migrate(cur, dst, n, left, uri=uri)
         self._time(m)
         if m.ok:
             return self._took_over(action, dst, n, m)
@@ -188,8 +188,9 @@ class MigrationController:
 
     def _pipelined(self) -> bool:
         e = self.entry
-        return self.opts.pipeline and bool(e.migrate_at or self.opts.migrate_at
-                                           or e.migrate_random)
+        if not (self.opts.pipeline and self.machines.starts_qemu_itself):
+            return False
+        return bool(e.migrate_at or self.opts.migrate_at or e.migrate_random)
 
     def _launch_next(self, cur: Qemu) -> None:
         """Options.pipeline: while this migration runs, the destination of

@@ -30,3 +30,6 @@ class Options:
     # Launch the next migration's destination (-incoming defer) during the
     # migration before it, so a migration does not wait for QEMU to start.
     pipeline: bool = True
+    backend: str | None = None       # overrides the entry's (qemu | libvirt)
+    libvirt_uri: str | None = None   # existing daemons instead of the harness's own
+    dst_libvirt_uri: str | None = None

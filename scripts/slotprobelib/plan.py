@@ -49,6 +49,9 @@ KEYS += ("differential_expect",)
 # state right after reset.
 KEYS += ("boot",)
 BOOTS = ("warm", "cold")
+# Who starts the VMs: QEMU directly, or libvirt (libvirt_machines.py).
+KEYS += ("backend",)
+BACKENDS = ("qemu", "libvirt")
 
 
 @dataclass
@@ -76,6 +79,7 @@ class Entry:
     # --differential: (location, register, reason) allowed to differ
     differential_expect: list[tuple[str, str, str]] = field(default_factory=list)
     boot: str = "warm"                         # warm | cold (BOOTS)
+    backend: str = "qemu"                      # qemu | libvirt
 
     def qmp_actions(self, checkpoint: str) -> list[QmpAction]:
         return [a for a in self.qmp_at if a.checkpoint == checkpoint]
@@ -139,6 +143,10 @@ def _race_keys(where: str, sec: dict[str, str]) -> dict[str, object]:
     if network not in NETWORKS:
         raise ConfigError(f"{where}: network must be one of {'|'.join(NETWORKS)}")
     out["network"] = network
+    backend = sec.get("backend", "qemu").strip()
+    if backend not in BACKENDS:
+        raise ConfigError(f"{where}: backend must be one of {'|'.join(BACKENDS)}")
+    out["backend"] = backend
     return out
 
 

@@ -19,7 +19,7 @@ from .guest_exit import guest_code
 from .interrupt import Interrupted
 from .interrupt import check as check_interrupt
 from .judge import judge
-from .machines import Machines, greeting_version
+from .machines import Machines, greeting_version, machines_for
 from .migration_control import MigrationController
 from .netns import NetnsError, NetnsPair, remove_stale, unavailable
 from .options import Options
@@ -56,18 +56,19 @@ class Runner:
     def run(self) -> EntryResult:
         e, o = self.entry, self.opts
         t0 = time.monotonic()
-        self.machines = machines = Machines.create(e, o)
+        self.machines = machines = machines_for(e, o)
         timeout = o.timeout or e.timeout
         done = False
         try:
+            why = machines.unavailable() or (
+                unavailable() if (o.network or e.network) == "netns" else None)
+            if why:
+                done = True
+                machines.remove()
+                return EntryResult(e.name, "SKIP", why, [Check(
+                    True, why, directive="SKIP " + why)], None,
+                    time.monotonic() - t0)
             if (o.network or e.network) == "netns":
-                why = unavailable()
-                if why:
-                    done = True
-                    machines.remove()
-                    return EntryResult(e.name, "SKIP", why, [Check(
-                        True, why, directive="SKIP " + why)], None,
-                        time.monotonic() - t0)
                 remove_stale()
                 self.netns = NetnsPair().__enter__()
             self._boot_and_collect(time.monotonic() + timeout, timeout)
@@ -122,7 +123,7 @@ class Runner:
             src = self.machines.source(netns)
             self.session.t_start = time.monotonic()
             try:
-                src.start(timeout=min(30.0, timeout))
+                self.machines.boot(src, min(30.0, timeout), self.netns)
             except QemuError as err:
                 # A guest may finish before QMP is through its handshake: then
                 # judge what it said; otherwise QEMU did not start.
@@ -153,7 +154,8 @@ class Runner:
         o, e, machines = self.opts, self.entry, self.machines
         assert machines is not None
         self.session.timings["boot"] = "cold"
-        if o.warm_cache is None or e.boot == "cold" or o.esp:
+        if (o.warm_cache is None or e.boot == "cold" or o.esp
+                or not machines.starts_qemu_itself):
             return None
         try:
             key, got = obtain_state(o.warm_cache, machines.source_spec(netns), deadline)

@@ -9,11 +9,10 @@ import argparse
 import os
 import re
 
-from .cmd_common import conclude, device_words, prepare
+from .cmd_common import conclude, device_words, run_alone
 from .plan import Entry, add_script, check_params
 from .qemu_info import SetupError
 from .report import Report
-from .runner import Runner
 from .script import compile_script, text_lines
 
 
@@ -35,13 +34,8 @@ def script_entry(args: argparse.Namespace) -> Entry:
 
 def cmd_script(args: argparse.Namespace, errata: dict, reports: list[Report]) -> int:
     e = script_entry(args)
-    opts = prepare(args, [e])
-    report = Report()
-    reports.append(report)
-    report.comment(f"{e.name}: {e.script.steps if e.script else 0} step(s) "
-                   f"on {opts.machine or e.machine}")
-    runner = Runner(e, opts, errata)
-    result = runner.run()
+    runner, result, report = run_alone(e, args, errata, reports,
+                                       f"{e.script.steps if e.script else 0} step(s)")
     for line in runner.logs:       # the guest's line per step, reads included
         report.comment(line)
     report.add(result)

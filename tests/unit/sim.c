@@ -35,6 +35,7 @@ struct sim_uart {
 	size_t out_len;
 	char in[UART_IN];
 	size_t in_head, in_len;
+	unsigned tx_busy_reads;	/* LSR reads left with TEMT clear */
 };
 
 static struct sim_func funcs[SIM_MAX_FUNCS];
@@ -350,7 +351,11 @@ static uint8_t uart_read(struct sim_uart *u, uint16_t reg)
 		return 0x01;			/* IIR: no interrupt pending */
 	case 3:
 		return u->lcr;
-	case 5:					/* LSR: THRE | TEMT, DR when input waits */
+	case 5:		/* LSR: THRE | TEMT (unless held busy), DR when input waits */
+		if (u->tx_busy_reads) {
+			u->tx_busy_reads--;
+			return 0x20 | (u->in_len ? 0x01 : 0x00);
+		}
 		return 0x60 | (u->in_len ? 0x01 : 0x00);
 	case 7:
 		return u->scratch;
@@ -395,6 +400,11 @@ void sim_uart_clear(uint16_t base)
 
 	u->out_len = 0;
 	u->out[0] = '\0';
+}
+
+void sim_uart_hold_tx(uint16_t base, unsigned lsr_reads)
+{
+	uart_by_base(base)->tx_busy_reads = lsr_reads;
 }
 
 void sim_uart_feed(uint16_t base, const char *bytes)

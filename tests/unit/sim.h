@@ -76,6 +76,8 @@ void sim_set_tick_hook(void (*hook)(uint64_t now_us));
 const char *sim_uart_output(uint16_t base);
 void sim_uart_clear(uint16_t base);
 void sim_uart_feed(uint16_t base, const char *bytes);
+/* The transmitter reads busy (LSR TEMT clear) for the next lsr_reads LSR reads. */
+void sim_uart_hold_tx(uint16_t base, unsigned lsr_reads);
 
 /*
  * More port I/O devices (e.g. sim_fwcfg.c): ports [@first, @last] go to

@@ -29,6 +29,15 @@
  *   if it changed), and the link comes up link_delay_us later (DLLLA 1,
  *   DLLSC 1).
  *
+ * The spec's port (spec_conforming; with physical_presence, child_returns)
+ *   Presence Detect follows the adapter whatever the power (§7.5.3.11); the
+ *   functions behind answer only while the link is up (§2.9.1); Link
+ *   Disable takes the link down and, cleared, back up (§7.5.3.7); a write of
+ *   1 to Retrain Link with the link up sets LBMS (§7.5.3.8); Link Control 2's
+ *   RWS fields are writable (§7.5.3.19). device_del (sim_port_request_removal)
+ *   presses the attention button and the adapter leaves at the next
+ *   power-off, as QEMU does. `bug` adds one deviation, for mutation tests.
+ *
  * QEMU's rule (qemu_unplug_on_pic_off; hw/pci/pcie.c pcie_cap_slot_write_config)
  *   QEMU does not act on PCC alone. It unplugs the adapter when a write leaves
  *   PCC = 1 (off) and PIC = off while PDS is set, unless both were already so
@@ -56,6 +65,8 @@
 #define LNKCTL_RW	(PCI_EXP_LNKCTL_ASPMC | PCI_EXP_LNKCTL_LD | PCI_EXP_LNKCTL_CCC | \
 			 PCI_EXP_LNKCTL_ES | PCI_EXP_LNKCTL_HAWD | PCI_EXP_LNKCTL_LBMIE | \
 			 PCI_EXP_LNKCTL_LABIE)
+/* Link Control 2's RWS fields (r5.0 §7.5.3.19); bit 6 is HwInit. */
+#define LNKCTL2_RWS	0xffbf
 #define EXP_CAP_V2_SIZE	0x3c
 
 static struct sim_port ports[MAX_PORTS];
@@ -131,7 +142,8 @@ static void presence(struct sim_port *p, bool present)
 		set_bits(p, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDS);
 	else
 		clear_bits(p, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDS);
-	set_bits(p, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDC);
+	if (p->opts.bug != SIM_BUG_NO_PDC)
+		set_bits(p, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDC);
 }
 
 /* r5.0 §6.7.3.3: DLLSC is set whenever DLLLA changes (QEMU does not set it). */
@@ -152,8 +164,13 @@ static void link_active(struct sim_port *p, bool up)
 
 static void power_removed(struct sim_port *p)
 {
-	children_answer(p, false);
+	if (p->opts.bug != SIM_BUG_CHILD_STAYS)
+		children_answer(p, false);
 	link_active(p, false);
+	if (p->remove_at_power_off) {
+		p->remove_at_power_off = false;
+		p->card = false;
+	}
 	if (!p->opts.child_returns) {
 		if (p->card)
 			p->unplugs++;
@@ -163,13 +180,28 @@ static void power_removed(struct sim_port *p)
 		presence(p, false);
 }
 
+static bool link_disabled(const struct sim_port *p)
+{
+	return p->opts.spec_conforming && p->opts.bug != SIM_BUG_LD_IGNORED &&
+	       (reg16(p, PCI_EXP_LNKCTL) & PCI_EXP_LNKCTL_LD);
+}
+
 static void power_applied(struct sim_port *p)
 {
 	if (!p->card)
 		return;
-	children_answer(p, true);
+	if (!p->opts.spec_conforming)	/* the spec's port answers once the link is up */
+		children_answer(p, true);
 	presence(p, true);
-	p->link_due_us = sim_now_us() + p->opts.link_delay_us;
+	if (!link_disabled(p))
+		p->link_due_us = sim_now_us() + p->opts.link_delay_us;
+}
+
+static void link_trained(struct sim_port *p)
+{
+	link_active(p, true);
+	if (p->opts.spec_conforming)
+		children_answer(p, true);
 }
 
 static void tick(uint64_t now)
@@ -184,7 +216,7 @@ static void tick(uint64_t now)
 			set_bits(p, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_CC);
 		}
 		if (p->link_due_us && now >= p->link_due_us)
-			link_active(p, true);
+			link_trained(p);
 	}
 }
 
@@ -258,17 +290,46 @@ static bool overlaps(uint16_t off, int size, uint16_t reg)
 	return off < reg + 2 && reg < off + size;
 }
 
+/* The bits a write of @size at @off put into the 16-bit register at @reg. */
+static uint16_t written_to(uint16_t reg, uint16_t off, int size, uint32_t val)
+{
+	if (off > reg)
+		return (uint16_t)(val << ((off - reg) * 8));
+	return (uint16_t)(val >> ((reg - off) * 8));
+}
+
+/* The spec's Link Control: Link Disable and Retrain Link act (§7.5.3.7). */
+static void link_control(struct sim_port *p, uint16_t old, uint16_t written)
+{
+	uint16_t ctl = reg16(p, PCI_EXP_LNKCTL);
+
+	if (!p->opts.spec_conforming || p->opts.bug == SIM_BUG_LD_IGNORED)
+		return;
+	if (!(old & PCI_EXP_LNKCTL_LD) && (ctl & PCI_EXP_LNKCTL_LD)) {
+		p->link_due_us = 0;
+		children_answer(p, false);
+		link_active(p, false);
+	} else if ((old & PCI_EXP_LNKCTL_LD) && !(ctl & PCI_EXP_LNKCTL_LD) && powered(p) &&
+		   p->card) {
+		p->link_due_us = sim_now_us() + p->opts.link_delay_us;
+	}
+	if ((written & PCI_EXP_LNKCTL_RL) && (p->opts.lnkcap & PCI_EXP_LNKCAP_LBNC) &&
+	    (reg16(p, PCI_EXP_LNKSTA) & PCI_EXP_LNKSTA_DLLLA))
+		set_bits(p, PCI_EXP_LNKSTA, PCI_EXP_LNKSTA_LBMS);
+}
+
 static void after_write(struct sim_func *f, uint16_t off, int size, uint32_t old, uint32_t val)
 {
 	struct sim_port *p = f->priv;
 	uint16_t ctl = p->exp + PCI_EXP_SLTCTL, sta = p->exp + PCI_EXP_SLTSTA;
+	uint16_t lnk = p->exp + PCI_EXP_LNKCTL;
 
+	if (overlaps(off, size, lnk))
+		link_control(p, before_write(f, lnk, off, size, old), written_to(lnk, off, size, val));
 	if (overlaps(off, size, sta)) {
 		uint16_t before = before_write(f, sta, off, size, old);
-		uint16_t written = (uint16_t)(val >> ((sta - off) * 8));
+		uint16_t written = written_to(sta, off, size, val);
 
-		if (off > sta)
-			written = (uint16_t)(val << ((off - sta) * 8));
 		p->sltsta_writes++;
 		p->sltsta_written = written;
 		p->sltsta_before = before;
@@ -365,6 +426,10 @@ static struct sim_func *add_port(struct pci_bdf at, uint8_t sec_bus, uint8_t typ
 	sim_set_w1cmask16(f, p->exp + PCI_EXP_SLTSTA, SLTSTA_RW1C);
 	if (p->card && link_reporting(p))
 		set_bits(p, PCI_EXP_LNKSTA, PCI_EXP_LNKSTA_DLLLA);
+	if (o.spec_conforming) {	/* Target Link Speed: the highest supported */
+		sim_set16(f, p->exp + PCI_EXP_LNKCTL2, o.lnkcap & PCI_EXP_LNKCAP_SLS);
+		sim_set_wmask16(f, p->exp + PCI_EXP_LNKCTL2, LNKCTL2_RWS);
+	}
 
 	sim_set_tick_hook(tick);
 	return f;
@@ -404,6 +469,8 @@ void sim_port_plug(struct sim_func *port)
 		power_applied(p);
 	else
 		children_answer(p, false);
+	if (!powered(p) && p->opts.spec_conforming)
+		presence(p, true);	/* the adapter is there, powered or not */
 }
 
 void sim_port_unplug(struct sim_func *port)
@@ -419,4 +486,55 @@ void sim_port_unplug(struct sim_func *port)
 void sim_port_press_button(struct sim_func *port)
 {
 	set_bits(sim_port_of(port), PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_ABP);
+}
+
+bool sim_port_request_removal(struct sim_func *port)
+{
+	struct sim_port *p = sim_port_of(port);
+
+	if (!p->card)
+		return false;
+	if (powered(p) && (p->opts.sltcap & PCI_EXP_SLTCAP_ABP)) {
+		sim_port_press_button(port);
+		p->remove_at_power_off = true;
+	} else {
+		sim_port_unplug(port);
+	}
+	return true;
+}
+
+/* ---- migration: the state a destination loads ---- */
+
+void sim_port_save(struct sim_func *port, struct sim_port_state *st)
+{
+	struct sim_port *p = sim_port_of(port);
+
+	memcpy(st->cfg, port->cfg, sizeof(st->cfg));
+	memcpy(st->wmask, port->wmask, sizeof(st->wmask));
+	memcpy(st->w1cmask, port->w1cmask, sizeof(st->w1cmask));
+	st->port = *p;
+	for (int devfn = 0; devfn < 256; devfn++) {
+		struct sim_func *child = sim_find((struct pci_bdf){ p->at.seg, p->sec_bus,
+								    (uint8_t)devfn });
+
+		st->children[devfn] = child && child->present;
+	}
+}
+
+void sim_port_restore(struct sim_func *port, const struct sim_port_state *st)
+{
+	struct sim_port *p = sim_port_of(port);
+
+	memcpy(port->cfg, st->cfg, sizeof(st->cfg));
+	memcpy(port->wmask, st->wmask, sizeof(st->wmask));
+	memcpy(port->w1cmask, st->w1cmask, sizeof(st->w1cmask));
+	*p = st->port;
+	p->f = port;
+	for (int devfn = 0; devfn < 256; devfn++) {
+		struct sim_func *child = sim_find((struct pci_bdf){ p->at.seg, p->sec_bus,
+								    (uint8_t)devfn });
+
+		if (child)
+			child->present = st->children[devfn];
+	}
 }

@@ -45,6 +45,23 @@ struct sim_port_opts {
 	bool child_returns;	/* power on brings the adapter back (else it is gone) */
 	/* Presence Detect follows the adapter, not the power (real hardware). */
 	bool physical_presence;
+	/*
+	 * The spec's port for the explorer's tests (tests/unit/test_explore.c):
+	 * presence follows the adapter even while unpowered, functions behind
+	 * the slot answer only with the link up, Link Disable takes the link
+	 * down and back up, Retrain Link sets LBMS, Link Control 2 is writable.
+	 * Use with physical_presence and child_returns.
+	 */
+	bool spec_conforming;
+	uint8_t bug;		/* enum sim_port_bug: one deviation, for mutation tests */
+};
+
+/* Deviations that live inside the port's behaviour (others are made from outside). */
+enum sim_port_bug {
+	SIM_BUG_NONE,
+	SIM_BUG_NO_PDC,		/* Presence Detect Changed never set */
+	SIM_BUG_CHILD_STAYS,	/* the function behind keeps answering after power-off */
+	SIM_BUG_LD_IGNORED,	/* Link Disable does nothing (QEMU 7.2 behaves so) */
 };
 
 /* What the port saw, for tests to check how the driver talked to it. */
@@ -65,6 +82,14 @@ struct sim_port {
 	uint16_t sltsta_before;		/* Slot Status just before that write */
 	unsigned int w1c_of_clear_bits;	/* Slot Status writes with 1s on bits not set */
 	unsigned int unplugs;		/* times the adapter was removed by a command */
+	bool remove_at_power_off;	/* device_del pressed the button: out at power-off */
+};
+
+/* A migration's payload: the port's state as the destination loads it. */
+struct sim_port_state {
+	uint8_t cfg[4096], wmask[4096], w1cmask[4096];
+	struct sim_port port;
+	uint8_t children[256];		/* which functions behind the slot answer */
 };
 
 struct sim_func *sim_add_root_port(struct pci_bdf at, uint8_t sec_bus,
@@ -78,5 +103,14 @@ struct sim_port *sim_port_of(struct sim_func *f);
 void sim_port_plug(struct sim_func *port);
 void sim_port_unplug(struct sim_func *port);
 void sim_port_press_button(struct sim_func *port);
+/*
+ * QEMU's device_del: with an attention button and power on, a press, and the
+ * adapter leaves at the next power-off; otherwise it leaves at once. False
+ * (nothing done) when the slot is empty.
+ */
+bool sim_port_request_removal(struct sim_func *port);
+
+void sim_port_save(struct sim_func *port, struct sim_port_state *st);
+void sim_port_restore(struct sim_func *port, const struct sim_port_state *st);
 
 #endif

@@ -56,3 +56,11 @@ UNIT_TEST(cfgname_extended_capabilities)
 	CHECK_STR(cfgname_describe(buf, sizeof(buf), &none, 0x200),
 		  "+0x200 (no capability: device-specific)");
 }
+
+UNIT_TEST(cfgname_names_a_capability_register_only_where_it_starts)
+{
+	CHECK_STR(cfgname_cap_reg(PCI_CAP_ID_EXP, PCI_EXP_SLTSTA, 2), "SLTSTA");
+	CHECK_STR(cfgname_cap_reg(PCI_CAP_ID_EXP, PCI_EXP_LNKCAP, 4), "LNKCAP");
+	CHECK(!cfgname_cap_reg(PCI_CAP_ID_EXP, PCI_EXP_SLTCTL + 1, 1));	/* a byte of it */
+	CHECK(!cfgname_cap_reg(PCI_CAP_ID_EXP, PCI_EXP_SLTCTL, 4));	/* two registers */
+}

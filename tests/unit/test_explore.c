@@ -1,0 +1,472 @@
+/*
+ * test_explore.c - the explorer (lib/explore/) tested without QEMU, against
+ * the simulated port (explore_sim.c):
+ *   - the spec's port: 10,000 generated sequences, zero findings (model and
+ *     port agree);
+ *   - mutation testing: each single deviation in the port is found within a
+ *     fixed budget and minimized to at most 6 steps that still show it and
+ *     still contain the step that exercises the deviation;
+ *   - the same seed gives the same run; the generator reaches every width,
+ *     alignment, field value and host action it promises;
+ *   - a finding prints as a plan entry with an `expect` of what the spec allows.
+ * EXPLORE_VERBOSE=1 in the environment prints every minimized plan entry;
+ * EXPLORE_SEED and EXPLORE_SEQUENCES change the conforming port's campaign
+ * (a longer hunt for disagreements between the model and the port).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>	/* <time.h> would be lib/machine/time.h (-I) */
+
+#include "explore_sim.h"
+#include "explore_pci.h"
+#include "explore_run.h"
+#include "pci_regs.h"
+#include "time.h"
+#include "sim.h"
+#include "unit.h"
+
+#define CONFORMING_SEQUENCES 10000
+#define MUTANT_BUDGET 2000	/* sequences per mutant */
+#define MAX_MINIMIZED 6
+
+static const struct xreport_names names = {
+	.script = { EXPLORE_SIM_PORT, "{\"driver\": \"virtio-net-pci\", \"id\": \"nic0\", "
+				      "\"bus\": \"rp18\"}", "nic0" },
+	.entry = "explore-finding",
+	.machine = "pc-q35-7.2",
+	.devices = "-device pcie-root-port,id=rp18,bus=pcie.0,addr=0x12,chassis=1 "
+		   "-device virtio-net-pci,id=nic0,bus=rp18",
+	.hypervisor = "the simulated port",
+};
+
+static struct xcampaign result;	/* large: not on the stack */
+
+static double seconds(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static void campaign_cfg(struct xcampaign_cfg *c, uint64_t seed, int sequences)
+{
+	memset(c, 0, sizeof(*c));
+	c->seed = seed;
+	c->sequences = sequences;
+	xgen_defaults(&c->gen);
+	c->model.child_vendor = EXPLORE_SIM_VENDOR;
+	c->replays = 5;
+}
+
+static void print_record(const struct xrecord *rec)
+{
+	static char buf[4096];
+
+	xrecord_report(rec, &names, buf, sizeof(buf));
+	fprintf(stdout, "%s\n", buf);
+}
+
+static uint64_t env_number(const char *name, uint64_t dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 0) : dflt;
+}
+
+static bool verbose(void)
+{
+	const char *v = getenv("EXPLORE_VERBOSE");
+
+	return v && *v && strcmp(v, "0");
+}
+
+UNIT_TEST(explore_conforming_port_gives_no_findings)
+{
+	struct xcampaign_cfg c;
+	struct xtarget t;
+	double t0, dt;
+
+	explore_sim_target(&t, MUT_NONE);
+	campaign_cfg(&c, env_number("EXPLORE_SEED", 1),
+		     (int)env_number("EXPLORE_SEQUENCES", CONFORMING_SEQUENCES));
+	t0 = seconds();
+	xcampaign_run(&t, &c, &result);
+	dt = seconds() - t0;
+	CHECK(result.sequences >= CONFORMING_SEQUENCES);
+	CHECK_EQ(result.nrec, 0);
+	/* Zero findings mean something only if the model kept predicting. */
+	CHECK(result.undefined * 100 < result.sequences);
+	for (int i = 0; i < result.nrec; i++)
+		print_record(&result.rec[i]);
+	fprintf(stdout, "  explore: conforming port, %d sequences (%ld steps) in %.2f s: "
+		"%.0f sequences/s, %d findings, %d left the defined state\n", result.sequences,
+		result.steps, dt, result.sequences / (dt > 0 ? dt : 1e-9), result.nrec,
+		result.undefined);
+}
+
+/* The step a minimized sequence must keep: the one that exercises the deviation. */
+static bool has_trigger(int mutant, const struct xseq *q)
+{
+	for (int i = 0; i < q->n; i++) {
+		const struct xstep *s = &q->s[i];
+		bool w = s->op == XOP_WRITE;
+		int end = s->off + s->size;
+
+		switch (mutant) {
+		case MUT_ABPE_READ_ONLY:
+		case MUT_NEVER_COMPLETES:
+			if (w && s->off <= PCI_EXP_SLTCTL + 1 && end > PCI_EXP_SLTCTL)
+				return true;
+			break;
+		case MUT_DLLSC_STICKY:
+			if ((w && s->off <= PCI_EXP_SLTSTA + 1 && end > PCI_EXP_SLTSTA) ||
+			    s->op == XOP_WAIT_CC)
+				return true;
+			break;
+		case MUT_NO_PDC:
+			if (s->op == XOP_DEVICE_ADD || s->op == XOP_DEVICE_DEL)
+				return true;
+			break;
+		case MUT_CHILD_STAYS:
+			if (s->op == XOP_READ_CHILD)
+				return true;
+			break;
+		case MUT_MIGRATION_DROPS_EVENTS:
+		case MUT_MIGRATION_REFUSED:
+			if (s->op == XOP_MIGRATE)
+				return true;
+			break;
+		case MUT_UPPER_BYTE_NO_COMMAND:
+			if (w && s->off == PCI_EXP_SLTCTL + 1 && s->size == 1)
+				return true;
+			break;
+		case MUT_DWORD_DROPS_STATUS:
+			if (w && s->off == PCI_EXP_SLTCTL && s->size == 4)
+				return true;
+			break;
+		case MUT_LD_IGNORED:
+			if (w && s->off <= PCI_EXP_LNKCTL + 1 && end > PCI_EXP_LNKCTL)
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
+UNIT_TEST(explore_finds_and_minimizes_every_mutant)
+{
+	int found = 0;
+
+	for (int mutant = 1; mutant < MUT_COUNT; mutant++) {
+		struct xcampaign_cfg c;
+		struct xrecord *rec = &result.rec[0];
+		struct xfinding again;
+		struct xtarget t;
+		char sig[160];
+
+		explore_sim_target(&t, mutant);
+		campaign_cfg(&c, 1, MUTANT_BUDGET);
+		c.stop_at_first = true;
+		xcampaign_run(&t, &c, &result);
+		if (!CHECK(result.nrec == 1)) {
+			fprintf(stdout, "  mutant '%s': not found in %d sequences\n",
+				explore_mutant_name(mutant), MUTANT_BUDGET);
+			continue;
+		}
+		found++;
+		xfinding_signature(&rec->f, sig, sizeof(sig));
+		fprintf(stdout, "  mutant '%s': found after %d sequences (%ld steps), "
+			"minimized %d -> %d steps: %s\n", explore_mutant_name(mutant),
+			rec->sequence + 1, rec->steps_before + rec->found.n, rec->found.n,
+			rec->min.n, sig);
+		CHECK(rec->min.n <= MAX_MINIMIZED);
+		CHECK(has_trigger(mutant, &rec->min));
+		CHECK_EQ(xrun_replay(&t, &c.model, &rec->min, &again), rec->min.n - 1);
+		CHECK(xfinding_same(&again, &rec->f));
+		/* The conforming port runs the same script without a finding. */
+		explore_sim_target(&t, MUT_NONE);
+		CHECK_EQ(xrun_replay(&t, &c.model, &rec->min, &again), -1);
+		if (verbose() || rec->min.n > MAX_MINIMIZED)
+			print_record(rec);
+	}
+	fprintf(stdout, "  explore: %d of %d mutants found and minimized\n", found, MUT_COUNT - 1);
+}
+
+UNIT_TEST(explore_same_seed_same_run)
+{
+	static struct xcampaign first;
+	struct xcampaign_cfg c;
+	struct xtarget t;
+
+	explore_sim_target(&t, MUT_DLLSC_STICKY);
+	campaign_cfg(&c, 42, 500);
+	c.stop_at_first = true;
+	xcampaign_run(&t, &c, &first);
+	xcampaign_run(&t, &c, &result);
+	CHECK_EQ(first.nrec, 1);
+	CHECK_EQ(result.nrec, 1);
+	CHECK_EQ(result.steps, first.steps);
+	CHECK_EQ(result.rec[0].sequence, first.rec[0].sequence);
+	CHECK_EQ(result.rec[0].found.n, first.rec[0].found.n);
+	CHECK(!memcmp(result.rec[0].found.s, first.rec[0].found.s,
+		      sizeof(struct xstep) * (size_t)first.rec[0].found.n));
+	CHECK(!memcmp(&result.rec[0].min, &first.rec[0].min, sizeof(first.rec[0].min)));
+
+	c.seed = 43;
+	xcampaign_run(&t, &c, &result);
+	CHECK(result.steps != first.steps ||
+	      memcmp(result.rec[0].found.s, first.rec[0].found.s,
+		     sizeof(struct xstep) * (size_t)first.rec[0].found.n));
+}
+
+/* What the generator promises to reach, counted over many steps. */
+enum cover {
+	C_W8_SLTCTL_LO, C_W8_SLTCTL_HI, C_W16_SLTCTL, C_W32_SLTCTL_STA, C_W8_SLTSTA_HI,
+	C_W32_LNKCTL_STA, C_W8_LNKCTL_HI, C_W_LNKCTL2, C_W32_REGS2, C_W_CAP, C_R8, C_R32,
+	C_AIC_RESERVED, C_PIC_RESERVED, C_PCC_ALONE, C_PCC_WITH_PIC, C_EIC, C_DLLSCE,
+	C_LD, C_RL, C_ASPM, C_W1C_UNSET, C_ADD, C_DEL, C_MIGRATE, C_DELAY,
+	C_WAIT, C_CHILD, C_COUNT
+};
+
+static void count(const struct xstep *s, uint16_t ctl_before, uint16_t sta_before,
+		  uint32_t *seen, uint8_t *enables)
+{
+	uint16_t v = (uint16_t)s->value, ctl = v;
+
+	if (s->op != XOP_WRITE) {
+		seen[C_R8] += s->op == XOP_READ && s->size == 1;
+		seen[C_R32] += s->op == XOP_READ && s->size == 4;
+		seen[C_ADD] += s->op == XOP_DEVICE_ADD;
+		seen[C_DEL] += s->op == XOP_DEVICE_DEL;
+		seen[C_MIGRATE] += s->op == XOP_MIGRATE;
+		seen[C_DELAY] += s->op == XOP_DELAY && s->value > 0;
+		seen[C_WAIT] += s->op == XOP_WAIT_CC;
+		seen[C_CHILD] += s->op == XOP_READ_CHILD;
+		return;
+	}
+	seen[C_W8_SLTCTL_LO] += s->off == PCI_EXP_SLTCTL && s->size == 1;
+	seen[C_W8_SLTCTL_HI] += s->off == PCI_EXP_SLTCTL + 1 && s->size == 1;
+	seen[C_W16_SLTCTL] += s->off == PCI_EXP_SLTCTL && s->size == 2;
+	seen[C_W32_SLTCTL_STA] += s->off == PCI_EXP_SLTCTL && s->size == 4;
+	seen[C_W8_SLTSTA_HI] += s->off == PCI_EXP_SLTSTA + 1 && s->size == 1;
+	seen[C_W32_LNKCTL_STA] += s->off == PCI_EXP_LNKCTL && s->size == 4;
+	seen[C_W8_LNKCTL_HI] += s->off == PCI_EXP_LNKCTL + 1 && s->size == 1;
+	seen[C_W_LNKCTL2] += s->off == PCI_EXP_LNKCTL2 && s->size == 2;
+	seen[C_W32_REGS2] += (s->off == PCI_EXP_LNKCTL2 || s->off == PCI_EXP_SLTCTL2) &&
+			     s->size == 4;
+	seen[C_W_CAP] += s->off == PCI_EXP_SLTCAP || s->off == PCI_EXP_LNKCAP;
+	if (s->off == PCI_EXP_SLTCTL && s->size >= 2) {
+		seen[C_AIC_RESERVED] += (ctl & PCI_EXP_SLTCTL_AIC) == 0;
+		seen[C_PIC_RESERVED] += (ctl & PCI_EXP_SLTCTL_PIC) == 0;
+		if ((ctl ^ ctl_before) & PCI_EXP_SLTCTL_PCC) {
+			seen[C_PCC_ALONE] += !((ctl ^ ctl_before) & PCI_EXP_SLTCTL_PIC);
+			seen[C_PCC_WITH_PIC] += !!((ctl ^ ctl_before) & PCI_EXP_SLTCTL_PIC);
+		}
+		seen[C_EIC] += !!(ctl & PCI_EXP_SLTCTL_EIC);
+		seen[C_DLLSCE] += !!(ctl & PCI_EXP_SLTCTL_DLLSCE);
+		for (int b = 0; b < 6; b++)
+			enables[b] |= (ctl >> b) & 1;
+	}
+	if (s->off == PCI_EXP_LNKCTL && s->size >= 2) {
+		seen[C_LD] += !!(v & PCI_EXP_LNKCTL_LD);
+		seen[C_RL] += !!(v & PCI_EXP_LNKCTL_RL);
+		seen[C_ASPM] += (v & PCI_EXP_LNKCTL_ASPMC) == PCI_EXP_LNKCTL_ASPMC;
+	}
+	if (s->off == PCI_EXP_SLTSTA && s->size == 2)
+		seen[C_W1C_UNSET] += !!(v & 0x1ff & ~sta_before);
+}
+
+UNIT_TEST(explore_generator_reaches_every_access_and_action)
+{
+	uint32_t seen[C_COUNT] = { 0 };
+	uint8_t enables[6] = { 0 };
+	struct xgen_cfg g;
+	struct xmodel_cfg mc = { .child_vendor = EXPLORE_SIM_VENDOR };
+	struct xtarget t;
+	struct xfinding f;
+	struct xmodel m;
+	struct xrng r;
+
+	explore_sim_target(&t, MUT_NONE);
+	xgen_defaults(&g);
+	xrng_seed(&r, 5);
+	for (int seq = 0; seq < 400; seq++) {
+		int len = xgen_length(&g, &r);
+
+		CHECK(!xrun_begin(&t, &mc, &m, &f));
+		for (int i = 0; i < len; i++) {
+			struct xstep s = xgen_next(&g, &r, &m, t.now_us(t.ctx));
+			uint16_t ctl = xmodel_sltctl(&m);
+			uint16_t sta = (uint16_t)t.read(t.ctx, PCI_EXP_SLTSTA, 2);
+			struct xobs o;
+
+			count(&s, ctl, sta, seen, enables);
+			xexec_step(&t, &m.ctx, &s, &o);
+			xmodel_step(&m, &s, &o, &f);
+		}
+	}
+	for (int k = 0; k < C_COUNT; k++)
+		if (!CHECK(seen[k] > 0))
+			fprintf(stdout, "  generator never reached coverage item %d\n", k);
+	for (int b = 0; b < 6; b++)
+		CHECK(enables[b]);
+}
+
+/* The comment paragraph as one line: "\n# " joins become spaces. */
+static void unwrap_comments(const char *in, char *out)
+{
+	while (*in) {
+		if (in[0] == '\n' && in[1] == '#' && in[2] == ' ' && strncmp(in + 3, "Finding", 7)) {
+			*out++ = ' ';
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = 0;
+}
+
+UNIT_TEST(explore_finding_prints_as_a_plan_entry)
+{
+	static char buf[4096], para[4096];
+	struct xcampaign_cfg c;
+	struct xtarget t;
+
+	explore_sim_target(&t, MUT_CHILD_STAYS);
+	campaign_cfg(&c, 1, MUTANT_BUDGET);
+	c.stop_at_first = true;
+	xcampaign_run(&t, &c, &result);
+	if (!CHECK_EQ(result.nrec, 1))
+		return;
+	xrecord_report(&result.rec[0], &names, buf, sizeof(buf));
+	unwrap_comments(buf, para);
+	CHECK(strstr(buf, "# Finding: value slot-child VENDOR child-gone\n"));
+	CHECK(strstr(para, "slot-child VENDOR read 0x1af4, the spec allows 0xffff."));
+	for (const char *l = buf; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		CHECK(strcspn(l, "\n") <= 78 || strncmp(l, "devices = ", 10) == 0);
+	CHECK(strstr(para, "What the spec says: no function answers behind a slot whose link "
+		      "is down (all ones) (PCIe r5.0 2.9.1, 2.3.2). What happened:"));
+	CHECK(strstr(buf, "\n[explore-finding]\nmachine = pc-q35-7.2\ndevices = -device "));
+	CHECK(strstr(buf, "\nscript = "));
+	/* The last line checks what the spec allows where the port read otherwise. */
+	CHECK(strstr(buf, "    expect16 slot-child 00:12.0 VENDOR 0xffff 0xffff\n"));
+	CHECK(strstr(buf, "write16 00:12.0 SLTCTL 0x") || strstr(buf, "write8 00:12.0 cap:0x10+0x19 0x"));
+}
+
+/* The lines tests/explore_script_lines.txt lists (the harness compiles the same file). */
+static int explore_lines(char lines[][160], int max)
+{
+	static const struct xstep steps[] = {
+		{ XOP_READ, PCI_EXP_SLTSTA, 2, 0 },
+		{ XOP_READ, PCI_EXP_SLTCTL + 1, 1, 0 },
+		{ XOP_READ, PCI_EXP_SLTCTL, 4, 0 },
+		{ XOP_READ, PCI_EXP_LNKCAP, 4, 0 },
+		{ XOP_WRITE, PCI_EXP_SLTCTL, 2, 0x07c0 },
+		{ XOP_WRITE, PCI_EXP_SLTCTL + 1, 1, 0x04 },
+		{ XOP_WRITE, PCI_EXP_SLTCTL, 4, 0x010807c0 },
+		{ XOP_WRITE, PCI_EXP_LNKCTL2, 2, 0x0003 },
+		{ XOP_READ_CHILD, 0, 2, 0 },
+		{ XOP_WAIT_CC, 0, 0, 0 },
+		{ XOP_DELAY, 0, 0, 1100 },
+		{ XOP_DEVICE_ADD, 0, 0, 0 },
+		{ XOP_DEVICE_DEL, 0, 0, 0 },
+		{ XOP_MIGRATE, 0, 0, 0 },
+	};
+	/* Findings end in an expect: a Power Controller Control read through its byte, a child. */
+	static const struct xfinding pcc = { XOR_VALUE, XR_RW, PCI_EXP_SLTCTL, 2,
+					     PCI_EXP_SLTCTL_PCC, "PCI_EXP_SLTCTL_PCC",
+					     PCI_EXP_SLTCTL_PCC, 0, false, 0, 0 };
+	static const struct xfinding child = { XOR_VALUE, XR_CHILD_GONE, XREG_CHILD, 2, 0xffff,
+					       "VENDOR", 0x1af4, 0xffff,
+					       false, 0, 0 };
+	static struct xrecord rec;
+	static char buf[4096];
+	int n = 0;
+
+	for (unsigned int i = 0; i < sizeof(steps) / sizeof(steps[0]) && n < max; i++, n++)
+		xstep_script(&steps[i], &names.script, n + 1, lines[n], 160);
+	for (int k = 0; k < 2 && n < max; k++, n++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.f = k ? child : pcc;
+		rec.min.n = 1;
+		rec.min.s[0] = k ? steps[8] : steps[1];
+		xrecord_report(&rec, &names, buf, sizeof(buf));
+		buf[strlen(buf) - 1] = 0;		/* the entry's last line, without its newline */
+		snprintf(lines[n], 160, "%s", strrchr(buf, '\n') + 1 + strlen("script = "));
+	}
+	return n;
+}
+
+UNIT_TEST(explore_writes_the_script_lines_the_harness_compiles)
+{
+	static char want[32][160], got[32][160];
+	FILE *f = fopen("tests/explore_script_lines.txt", "r");
+	int n = 0, made;
+
+	if (!CHECK(f))
+		return;
+	while (n < 32 && fgets(want[n], sizeof(want[n]), f)) {
+		want[n][strcspn(want[n], "\n")] = 0;
+		if (want[n][0] && want[n][0] != '#')
+			n++;
+	}
+	fclose(f);
+	made = explore_lines(got, 32);
+	CHECK_EQ(made, n);
+	for (int i = 0; i < n && i < made; i++)
+		CHECK_STR(got[i], want[i]);
+}
+
+/*
+ * The guest's target (lib/explore/explore_pci.c) on the simulated machine:
+ * real config accesses, lib/time.h's clock, resets done the pciehp way
+ * instead of rebuilding the machine. Short delays keep the PM-timer clock
+ * cheap; host actions are the harness's, so none here.
+ */
+static bool no_migration(void)
+{
+	return false;
+}
+
+static void no_restore(void)
+{
+}
+
+static void pci_campaign(int mutant, int sequences, struct xpci_target *x)
+{
+	struct xcampaign_cfg c;
+	struct xtarget sim_t, t;
+	struct pcie_slot s;
+
+	explore_sim_target(&sim_t, mutant);
+	sim_t.reset(NULL);
+	time_init(SIM_PM_TIMER_PORT, false);
+	CHECK_EQ(slot_init(&s, pci_bdf(0, 0, 0x12, 0)), 0);
+	xpci_target_init(&t, x, &s, no_migration, no_restore);
+	campaign_cfg(&c, 3, sequences);
+	c.gen.weight[XG_ADD] = c.gen.weight[XG_DEL] = c.gen.weight[XG_MIGRATE] = 0;
+	c.gen.weight[XG_WAIT_CC] = 0;
+	c.gen.max_delay_ms = 5;
+	c.replays = 1;
+	c.stop_at_first = mutant != MUT_NONE;
+	xcampaign_run(&t, &c, &result);
+}
+
+UNIT_TEST(explore_pci_target_resets_like_pciehp_and_finds_a_mutant)
+{
+	struct xpci_target x;
+
+	pci_campaign(MUT_NONE, 150, &x);
+	CHECK_EQ(result.sequences, 150);
+	CHECK_EQ(result.nrec, 0);
+	for (int i = 0; i < result.nrec; i++)
+		print_record(&result.rec[i]);
+	CHECK(x.dirty > 0);		/* sequences do change the slot ... */
+	CHECK(x.restores == 0);		/* ... but the spec's port keeps its adapter */
+
+	pci_campaign(MUT_ABPE_READ_ONLY, 150, &x);
+	CHECK_EQ(result.nrec, 1);
+	CHECK(result.nrec == 1 && result.rec[0].min.n <= MAX_MINIMIZED);
+}
