@@ -26,8 +26,9 @@ from .explore_cmd import cmd_explore
 from .interrupt import Interrupted, install
 from .parallel import run_all
 from .plan import BACKENDS, NETWORKS, Entry, Plan, check_params
+from .preflight import checkpoint_name, memory_size, nonempty, positive, seconds
 from .qemu_info import SetupError
-from .report import Report
+from .report import Report, ReportError
 from .runner import Runner
 from .script_cmd import cmd_script
 
@@ -51,25 +52,28 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run plan entries or guest tests")
     r.add_argument("names", nargs="*", metavar="NAME",
                    help="plan entry or guest test (default: group 'default')")
-    r.add_argument("--group")
-    r.add_argument("--qemu", default="qemu-system-x86_64")
-    r.add_argument("--dst-qemu")
-    r.add_argument("--machine")
-    r.add_argument("--dst-machine")
+    r.add_argument("--group", type=nonempty)
+    r.add_argument("--qemu", default="qemu-system-x86_64", type=nonempty)
+    r.add_argument("--dst-qemu", type=nonempty)
+    r.add_argument("--machine", type=nonempty)
+    r.add_argument("--dst-machine", type=nonempty)
     r.add_argument("--dst-args", help="destination device arguments (one string)")
     r.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto")
-    r.add_argument("--ovmf", default="/usr/share/ovmf/OVMF.fd")
-    r.add_argument("--image", default=os.path.join(ROOT, "build", "slotprobe.efi"))
-    r.add_argument("--esp", help="boot this raw ESP disk image instead of --image")
-    r.add_argument("-m", "--memory", default="256")
-    r.add_argument("--timeout", type=float)
-    r.add_argument("--migrate-at", action="append", default=[], metavar="CHECKPOINT")
+    r.add_argument("--ovmf", default="/usr/share/ovmf/OVMF.fd", type=nonempty)
+    r.add_argument("--image", default=os.path.join(ROOT, "build", "slotprobe.efi"),
+                   type=nonempty)
+    r.add_argument("--esp", type=nonempty,
+                   help="boot this raw ESP disk image instead of --image")
+    r.add_argument("-m", "--memory", default="256", type=memory_size)
+    r.add_argument("--timeout", type=seconds)
+    r.add_argument("--migrate-at", action="append", default=[], metavar="CHECKPOINT",
+                   type=checkpoint_name)
     r.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
     r.add_argument("--device", action="append", default=[], metavar="ARGS")
-    r.add_argument("--junit", metavar="FILE")
+    r.add_argument("--junit", metavar="FILE", type=nonempty)
     r.add_argument("--keep-logs", action="store_true")
-    r.add_argument("--log-dir")
-    r.add_argument("--repeat", type=int, default=1, metavar="N",
+    r.add_argument("--log-dir", type=nonempty)
+    r.add_argument("--repeat", type=positive, default=1, metavar="N",
                    help="run each entry N times (race hunting)")
     r.add_argument("--shard", metavar="K/N", help="run the K-th of N slices (CI)")
     r.add_argument("--seed", type=int, metavar="S",
@@ -79,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "checkpoint; report every observation that differs")
     r.add_argument("--stop-on-fail", action="store_true",
                    help="stop at the first run that is not PASS or SKIP")
-    r.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+    r.add_argument("--jobs", "-j", type=positive, default=1, metavar="N",
                    help="run N entries at once (each its own QEMUs and folder)")
     r.add_argument("--network", choices=NETWORKS,
                    help="unix sockets, or TCP between two network namespaces")
@@ -217,10 +221,6 @@ def repeat_notes(report: Report, repeat: int) -> list[str]:
 
 def cmd_run(args: argparse.Namespace, plan: Plan, errata: dict,
             report_made: list[Report]) -> int:
-    if args.repeat < 1:
-        raise SetupError("--repeat wants a positive count")
-    if args.jobs < 1:
-        raise SetupError("--jobs wants a positive count")
     entries = shard(select_entries(args, plan), args.shard)
     opts = prepare(args, entries)
     pairs = []
@@ -274,6 +274,12 @@ def add_differentials(report: Report, pairs: list[tuple[Entry, Entry, Entry]],
             report.add(judge_pair(entry, done[first.name], done[second.name]))
 
 
+def one_line(text: str) -> str:
+    """An error message as one printable line: a NUL or escape sequence from
+    a file or argument is shown escaped, never sent to the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in " ".join(text.splitlines()))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     install()
     reports: list[Report] = []
@@ -297,8 +303,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "explore":
             return cmd_explore(args, plan, errata, reports)
         return cmd_run(args, plan, errata, reports)
-    except (SetupError, ConfigError) as e:
-        print(f"slotprobe: {e}", file=sys.stderr)
+    except (SetupError, ConfigError, ReportError) as e:
+        print(f"slotprobe: {one_line(str(e))}", file=sys.stderr)
         return 2
     except Interrupted as e:
         if reports:       # what was seen so far, including the cut-short entry

@@ -10,10 +10,12 @@ import shlex
 import sys
 from typing import TYPE_CHECKING
 
+from . import preflight, testlist
 from .options import Options
-from .plan import Entry
+from .plan import Entry, check_migrate_at
 from .qemu_info import SetupError, check_machine, choose_accel, find_binary
 from .report import EntryResult, Report
+from .stale import remove_stale
 from .warmcache import WarmCache, default_dir
 
 if TYPE_CHECKING:
@@ -34,14 +36,10 @@ def device_words(args: argparse.Namespace) -> list[str]:
 
 
 def make_options(args: argparse.Namespace) -> Options:
+    preflight.check(args)    # binaries, firmware, image, --log-dir, --junit
+    remove_stale([None, args.log_dir])   # folders of harnesses killed by SIGKILL
     qemu = find_binary(args.qemu)
     dst_qemu = find_binary(args.dst_qemu) if args.dst_qemu else None
-    if not os.path.isfile(args.ovmf):
-        raise SetupError(f"OVMF firmware not found: {args.ovmf} "
-                         "(Debian: apt-get install ovmf)")
-    image = args.esp or args.image
-    if not os.path.isfile(image):
-        raise SetupError(f"guest image not found: {image} (build it with: make)")
     dst_args = args.dst_args
     if args.dst_libvirt_uri and not args.libvirt_uri:
         raise SetupError("--dst-libvirt-uri wants --libvirt-uri (the source's daemon)")
@@ -66,7 +64,12 @@ def prepare(args: argparse.Namespace, entries: list[Entry]) -> Options:
     """The options for these entries, checked before booting: binaries,
     firmware, image, machine types (source and destination), accelerator."""
     opts = make_options(args)
+    listing = _image_tests(args.image)
     for e in entries:     # unknown machine types: a set-up error, before booting
+        declared = e.script.checkpoints if e.script is not None else (
+            list(listing[e.test].checkpoints) if e.test in listing else None)
+        check_migrate_at(e, e.migrate_at, e.where, declared)
+        check_migrate_at(e, opts.migrate_at, "--migrate-at", declared)
         check_machine(opts.qemu, opts.machine or e.machine)
         if opts.dst_qemu or opts.dst_machine:
             check_machine(opts.dst_qemu or opts.qemu,
@@ -88,6 +91,15 @@ def run_alone(entry: Entry, args: argparse.Namespace, errata: dict,
     report.comment(f"{entry.name}: {title} on {opts.machine or entry.machine}")
     runner = Runner(entry, opts, errata)
     return runner, runner.run(), report
+
+
+def _image_tests(image: str) -> dict[str, testlist.GuestTest]:
+    """The guest tests the image declares (build/tests.json beside it);
+    none when there is no listing (an image from elsewhere)."""
+    try:
+        return testlist.load(testlist.listing_path(image))
+    except testlist.ListingError:
+        return {}
 
 
 def conclude(report: Report, args: argparse.Namespace, logs: str | None = None,

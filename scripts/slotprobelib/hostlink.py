@@ -16,6 +16,9 @@ from .checkkey import split_keys
 
 PROTO = contract.HOSTLINK_PROTO
 LINE_MAX = contract.HOSTLINK_LINE_MAX
+# Firmware output before the guest's first line: the last PREAMBLE_MAX bytes
+# are kept (OVMF's clear-screen is a few dozen; a looping firmware is not).
+PREAMBLE_MAX = 64 * 1024
 RESULT_STATUSES = ("PASS", "FAIL", "SKIP", "XFAIL", "XPASS")
 VERBS = ("hello", "log", "checkpoint", "result", "obs", "cap", "crash", "summary",
          "error", "bye")
@@ -24,10 +27,15 @@ _KV = re.compile(r"^([a-z][a-z0-9_-]*)=(\S*)$")
 
 @dataclass
 class Message:
+    """One guest line, parsed once. `fields` holds the typed arguments:
+    key=value verbs their keys; result: status, text; checkpoint: name;
+    obs: location, register, value; log, error and cap: text. `text` is
+    everything after the verb, with the words of result, checkpoint and obs
+    joined by single spaces (as the fields read them)."""
     seq: int
     verb: str
-    text: str                      # everything after the verb
-    fields: dict[str, str] = field(default_factory=dict)   # key=value args
+    text: str
+    fields: dict[str, str] = field(default_factory=dict)
     raw: str = ""
 
 
@@ -66,7 +74,9 @@ def _key_problem(text: str) -> str | None:
 
 
 def _check_args(verb: str, text: str) -> tuple[dict[str, str], str | None]:
-    """Returns (fields, problem); problem is None when the arguments fit."""
+    """Returns (fields, problem); problem is None when the arguments fit.
+    Words are separated by runs of spaces, everywhere: `result  PASS x`
+    is the same result as `result PASS x`."""
     words = text.split()
     if verb in ("hello", "crash", "summary", "bye"):
         kv = _key_values(words)
@@ -80,17 +90,31 @@ def _check_args(verb: str, text: str) -> tuple[dict[str, str], str | None]:
         if verb == "bye" and not kv["status"].isdigit():
             return kv, "bye: status is not a number"
         return kv, None
-    if verb == "checkpoint" and len(words) != 1:
-        return {}, "checkpoint: needs exactly one name"
-    if verb == "result" and (not words or words[0] not in RESULT_STATUSES):
-        return {}, "result: status must be one of " + "|".join(RESULT_STATUSES)
-    if verb == "result":        # keys first: key=<test>/<field>/<condition>
-        return {}, _key_problem(" ".join(words[1:]))
-    if verb == "obs" and len(words) != 3:
-        return {}, "obs: needs <location> <register> <value>"
+    if verb == "checkpoint":
+        if len(words) != 1:
+            return {}, "checkpoint: needs exactly one name"
+        return {"name": words[0]}, None
+    if verb == "result":
+        if not words or words[0] not in RESULT_STATUSES:
+            return {}, "result: status must be one of " + "|".join(RESULT_STATUSES)
+        rest = text.strip()[len(words[0]):].strip()
+        # keys first: key=<test>/<field>/<condition> (checkkey.py)
+        return {"status": words[0], "text": rest}, _key_problem(rest)
+    if verb == "obs":
+        if len(words) != 3:
+            return {}, "obs: needs <location> <register> <value>"
+        return dict(zip(("location", "register", "value"), words)), None
     if verb == "cap":       # a function's capability layout (cfglayout.py)
-        return {}, check_cap_line(words)
-    return {}, None
+        return {"text": text}, check_cap_line(words)
+    return {"text": text}, None
+
+
+def _canonical_text(verb: str, fields: dict[str, str], text: str) -> str:
+    if verb == "result":
+        return " ".join(w for w in (fields["status"], fields["text"]) if w)
+    if verb in ("checkpoint", "obs"):
+        return " ".join(fields.values())
+    return text
 
 
 class HostLink:
@@ -102,27 +126,49 @@ class HostLink:
         self._overlong = False
         self.expected_seq = 1
         self.hseq = 0
-        self.preamble = b""     # firmware output before the guest's first line
+        self._preamble = bytearray()
+        self.preamble_bytes = 0     # how many bytes came before the first line
+        self.bytes_seen = 0         # every byte fed, preamble included
+
+    @property
+    def preamble(self) -> bytes:
+        """The last PREAMBLE_MAX bytes of firmware output before the guest's
+        first line."""
+        return bytes(self._preamble[-PREAMBLE_MAX:])
+
+    def _keep_preamble(self, data: bytes) -> None:
+        # Appending to a bytearray and trimming at twice the bound keeps
+        # this linear in the bytes seen (bytes concatenation was quadratic).
+        self.preamble_bytes += len(data)
+        self._preamble += data
+        if len(self._preamble) > 2 * PREAMBLE_MAX:
+            del self._preamble[:-PREAMBLE_MAX]
 
     def feed(self, data: bytes) -> list[Event]:
-        """Bytes from the guest's COM2 in, complete events out."""
+        """Bytes from the guest's COM2 in, complete events out. Linear in
+        len(data): lines are found by index, the buffer is cut once."""
         events: list[Event] = []
-        self._buf += data
+        self.bytes_seen += len(data)
+        buf = self._buf + data      # self._buf is at most LINE_MAX + 1 bytes
+        start = 0
         while True:
-            nl = self._buf.find(b"\n")
+            nl = buf.find(b"\n", start)
             if nl < 0:
-                if len(self._buf) > LINE_MAX + 1:
-                    if not self._overlong:
-                        events.append(Garbage(f"line longer than {LINE_MAX} bytes",
-                                              _printable(self._buf)))
-                    self._overlong = True
-                    self._buf = b""
-                return events
-            line, self._buf = self._buf[:nl], self._buf[nl + 1:]
+                break
+            line, start = buf[start:nl], nl + 1
             if self._overlong:          # tail of a line already reported
                 self._overlong = False
                 continue
             events.extend(self.parse_line(line))
+        rest = buf[start:]
+        if len(rest) > LINE_MAX + 1:
+            if not self._overlong:
+                events.append(Garbage(f"line longer than {LINE_MAX} bytes",
+                                      _printable(rest)))
+            self._overlong = True
+            rest = b""
+        self._buf = rest
+        return events
 
     def parse_line(self, line: bytes) -> list[Event]:
         if line.endswith(b"\r"):
@@ -133,9 +179,9 @@ class HostLink:
             # not the guest talking, so keep it aside instead of as garbage.
             start = line.find(f"SP{PROTO} ".encode())
             if start < 0:
-                self.preamble += line + b"\n"
+                self._keep_preamble(line + b"\n")
                 return []
-            self.preamble += line[:start]
+            self._keep_preamble(line[:start])
             line = line[start:]
         raw = _printable(line)
         if len(line) > LINE_MAX:
@@ -167,7 +213,8 @@ class HostLink:
             events.append(Garbage(f"sequence gap: expected {self.expected_seq},"
                                   f" got {seq}", raw))
         self.expected_seq = seq + 1
-        events.append(Message(seq, verb, rest, fields, text))
+        events.append(Message(seq, verb, _canonical_text(verb, fields, rest),
+                              fields, text))
         return events
 
     def encode_go(self, checkpoint_seq: int, migrations: int, side: str) -> bytes:

@@ -3,7 +3,12 @@ arguments, its script, a copy of the ESP image), the QMP transcript, and
 every QEMU started for it, each stopped and reaped by close().
 
 With Options.pipeline the next destination is launched ahead (a spare);
-destination() hands it out when it is what is asked for, else stops it."""
+destination() hands it out when it is what is asked for, else stops it.
+
+The unix sockets live in the run folder when their paths fit AF_UNIX's 107
+bytes, else in a short private folder of their own under the temp folder
+(a long --log-dir or entry name no longer fails the entry). Both folders
+carry an owner file (stale.py) until the run is over."""
 from __future__ import annotations
 
 import os
@@ -17,9 +22,15 @@ from .netns import NetnsPair
 from .options import Options
 from .plan import Entry
 from .qemu import Qemu, QemuError, QemuSpec
-from .qemu_info import check_machine
+from .qemu_info import SetupError, check_machine
 from .script import FWCFG_NAME as SCRIPT_FWCFG
+from .stale import make_folder, release
 from .warmstart import restoring_spec
+
+# The longest socket name in a folder ("dst100000-link.sock",
+# "migrate-100000.sock") and the AF_UNIX path limit Qemu._listen applies.
+SOCKET_NAME_MAX = 24
+SOCKET_PATH_MAX = 100
 
 
 def greeting_version(q: Qemu) -> Version | None:
@@ -45,8 +56,10 @@ class Machines:
     # (warm start) and launched ahead of their migration (pipelining).
     starts_qemu_itself = True
 
-    def __init__(self, entry: Entry, opts: Options, rundir: str) -> None:
+    def __init__(self, entry: Entry, opts: Options, rundir: str,
+                 sockdir: str | None = None) -> None:
         self.entry, self.opts, self.rundir = entry, opts, rundir
+        self.sockdir = sockdir or rundir
         self.live: list[Qemu] = []
         self.transcript: IO[str] | None = None
         self.warm = False                   # the source was restored (warmstart.py)
@@ -56,18 +69,32 @@ class Machines:
     @classmethod
     def create(cls, entry: Entry, opts: Options) -> "Machines":
         """Makes the run's folder (mode 0700) and fills it."""
-        if opts.log_dir:
-            os.makedirs(opts.log_dir, exist_ok=True)
-        rundir = tempfile.mkdtemp(prefix=f"slotprobe-{entry.name}-", dir=opts.log_dir)
-        os.chmod(rundir, 0o700)
-        m = cls(entry, opts, rundir)
-        m._write("args", entry.args_line() + "\n")
-        if entry.script is not None:   # guest test `script`: its compiled steps
-            m._write("script", entry.script.guest)
-        if opts.esp:
-            shutil.copyfile(opts.esp, os.path.join(rundir, "esp.img"))
-        m.transcript = open(os.path.join(rundir, "qmp.log"), "a")
+        where = opts.log_dir or tempfile.gettempdir()
+        try:
+            if opts.log_dir:
+                os.makedirs(opts.log_dir, exist_ok=True)
+            m = cls(entry, opts, make_folder(f"{entry.name}-", opts.log_dir))
+        except OSError as e:       # checked before the run (preflight.py); gone since
+            raise SetupError(f"cannot make the run folder in {where}: "
+                             f"{e.strerror or e}") from None
+        try:
+            m.sockdir = _socket_folder(m.rundir) or m.rundir
+            m._fill()
+        except (OSError, SetupError) as e:    # e.g. the disk is full
+            m.close()
+            m.remove()
+            raise SetupError(f"cannot prepare the run folder in {where}: "
+                             f"{getattr(e, 'strerror', None) or e}") from None
         return m
+
+    def _fill(self) -> None:
+        entry, rundir = self.entry, self.rundir
+        self._write("args", entry.args_line() + "\n")
+        if entry.script is not None:   # guest test `script`: its compiled steps
+            self._write("script", entry.script.guest)
+        if self.opts.esp:
+            shutil.copyfile(self.opts.esp, os.path.join(rundir, "esp.img"))
+        self.transcript = open(os.path.join(rundir, "qmp.log"), "a")
 
     def _write(self, name: str, text: str) -> None:
         with open(os.path.join(self.rundir, name), "w") as f:
@@ -133,7 +160,8 @@ class Machines:
         return os.path.join(self.rundir, "args")
 
     def _make(self, side: str, spec: QemuSpec) -> Qemu:
-        return Qemu(spec, self.rundir, side, self.args_path(), self.transcript)
+        return Qemu(spec, self.rundir, side, self.args_path(), self.transcript,
+                    sockdir=self.sockdir)
 
     def _new(self, side: str, spec: QemuSpec) -> Qemu:
         q = self._make(side, spec)
@@ -159,12 +187,16 @@ class Machines:
             self.live.remove(q)
 
     def close(self) -> None:
-        """Stops every QEMU still running; closes the transcript."""
+        """Stops every QEMU still running; closes the transcript; the run is
+        over: its folder is nobody's to clean up now (kept logs stay)."""
         for q in list(self.live):
             self.retire(q)
         if self.transcript:
             self.transcript.close()
             self.transcript = None
+        if self.sockdir != self.rundir:
+            shutil.rmtree(self.sockdir, ignore_errors=True)
+        release(self.rundir)
 
     def remove(self) -> None:
         shutil.rmtree(self.rundir, ignore_errors=True)
@@ -176,3 +208,14 @@ def machines_for(entry: Entry, opts: Options) -> Machines:
         from .libvirt_machines import LibvirtMachines   # only when asked for
         return LibvirtMachines.create(entry, opts)
     return Machines.create(entry, opts)
+
+
+def _socket_folder(rundir: str) -> str | None:
+    """None when the sockets fit in rundir, else a short private folder."""
+    if len(os.fsencode(rundir)) + 1 + SOCKET_NAME_MAX <= SOCKET_PATH_MAX:
+        return None
+    for parent in (tempfile.gettempdir(), "/tmp"):
+        if len(os.fsencode(parent)) + 40 + SOCKET_NAME_MAX <= SOCKET_PATH_MAX:
+            return make_folder("sock-", parent)
+    raise SetupError(f"no folder for the run's sockets: {rundir} and the temp "
+                     "folder are too long for AF_UNIX paths")

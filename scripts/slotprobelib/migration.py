@@ -60,7 +60,7 @@ def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
     folder; tcp:ADDR:PORT between network namespaces)."""
     t0 = time.monotonic()
     deadline = t0 + timeout
-    uri = uri or "unix:" + os.path.join(dst.rundir, f"migrate-{number}.sock")
+    uri = uri or "unix:" + os.path.join(dst.sockdir, f"migrate-{number}.sock")
     result = MigrationResult(False, 0.0)
     try:
         if dst.launched:    # started ahead (Options.pipeline)

@@ -56,6 +56,7 @@ class MigrationController:
         self.random_at: float | None = None
         self.random_delay = 0.0
         self.go_outstanding: tuple[int, float] | None = None
+        self.offered: dict[str, None] = {}  # checkpoint names the guest reached
         session.on_hello = self._on_hello
 
     def step(self, action: Action) -> Action:
@@ -72,7 +73,8 @@ class MigrationController:
 
     # -- checkpoints -----------------------------------------------------------
     def at_checkpoint(self, cur: Qemu, cp: Message) -> Action:
-        name = cp.text.strip()
+        name = cp.fields["name"]
+        self.offered.setdefault(name)
         self.session.state.checkpoints_passed += 1
         # QMP commands asked for here (plan.py header): before any migration.
         actions = self.entry.qmp_actions(name)
@@ -138,6 +140,21 @@ class MigrationController:
             self.schedule_random()
         else:
             self.random_at = None
+
+    def checkpoints_missing(self) -> list[str]:
+        """migrate_at names the guest never offered (a misspelling, or a
+        checkpoint the test does not have): nothing migrated there, and
+        the entry must not pass as if it had."""
+        offered = ", ".join(self.offered) or "none"
+        out = []
+        for name in dict.fromkeys([*self.entry.migrate_at, *self.opts.migrate_at]):
+            if name == "all" and not self.offered:
+                out.append("migrate_at all: the guest offered no checkpoint, so "
+                           "nothing migrated")
+            elif name != "all" and name not in self.offered:
+                out.append(f"migrate_at {name}: the guest offered no checkpoint of "
+                           f"that name (it offered: {offered}), so nothing migrated there")
+        return out
 
     def random_missing(self) -> str | None:
         if not (self.entry.migrate_random and self.random_left):

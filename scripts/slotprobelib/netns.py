@@ -86,8 +86,11 @@ class NetnsPair:
     def __enter__(self) -> "NetnsPair":
         try:
             for ns in self.names:
-                _ip("netns", "add", ns)
+                # Noted before it exists: a signal can cut `ip netns add`
+                # short after the kernel made the namespace; deleting one
+                # that was never made is harmless.
                 self.made.append(ns)
+                _ip("netns", "add", ns)
             a, b = self.names
             # veth names are per namespace: create both ends inside a, move one
             _ip("-n", a, "link", "add", "sp0", "type", "veth", "peer", "name", "sp1")

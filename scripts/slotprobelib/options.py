@@ -1,8 +1,10 @@
 """Harness-wide settings from the command line, shared by every entry."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+from .startup import SILENCE_LIMIT
 from .warmcache import WarmCache
 
 
@@ -26,6 +28,7 @@ class Options:
     migration_timeout: float = 60.0
     network: str | None = None       # overrides the entry's (unix | netns)
     dst_settle: float = 1.0          # probation of a destination, seconds
+    silence_limit: float = SILENCE_LIMIT   # QEMU CPU seconds with a silent guest: set-up problem
     warm_cache: WarmCache | None = None   # None: every entry boots cold (--cold-boot)
     # Launch the next migration's destination (-incoming defer) during the
     # migration before it, so a migration does not wait for QEMU to start.
@@ -33,3 +36,10 @@ class Options:
     backend: str | None = None       # overrides the entry's (qemu | libvirt)
     libvirt_uri: str | None = None   # existing daemons instead of the harness's own
     dst_libvirt_uri: str | None = None
+
+    def __post_init__(self) -> None:
+        # None: each entry's own timeout. 0 used to mean that too, and nan
+        # or inf switched the deadline off.
+        t = self.timeout
+        if t is not None and not (math.isfinite(t) and t > 0):
+            raise ValueError(f"Options.timeout must be a positive number of seconds, not {t}")

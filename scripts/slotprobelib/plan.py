@@ -25,6 +25,7 @@ device dropped once its DEVICE_DELETED came), as a management layer would.
 """
 from __future__ import annotations
 
+import fnmatch
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -39,6 +40,11 @@ NETWORKS = ("unix", "netns")
 EXPECTS = ("pass", "crash", "skip", "watchdog")
 DEFAULT_MACHINE = "q35"
 DEFAULT_TIMEOUT = 90.0
+TIMEOUT_MAX = 3600.0
+# A guest waits for its go-ahead while migrate_delay runs: races are hunted
+# with tens to hundreds of milliseconds; ten seconds is far beyond any.
+MIGRATE_DELAY_MAX_MS = 10000
+RANDOM_MAX_MS = int(TIMEOUT_MAX * 1000)      # migrate_random moments, within a run
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _PARAM = re.compile(r"^[a-z][a-z0-9_-]*=[!-~]*$")
 KEYS += ("script", "qmp_at")       # scripted guest actions (header comment)
@@ -109,18 +115,20 @@ def _split(where: str, key: str, value: str) -> list[str]:
 
 
 def parse_delay(text: str, where: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+))?\s*(?:ms)?\s*", text)
-    if not m or int(m.group(2) or m.group(1)) < int(m.group(1)):
+    m = re.fullmatch(r"\s*(\d{1,9})\s*(?:-\s*(\d{1,9}))?\s*(?:ms)?\s*", text)
+    if not m or not int(m.group(1)) <= int(m.group(2) or m.group(1)) <= MIGRATE_DELAY_MAX_MS:
         raise ConfigError(f"{where}: migrate_delay wants MIN-MAX milliseconds, "
-                          f"e.g. 0-200, not {text!r}")
+                          f"0 <= MIN <= MAX <= {MIGRATE_DELAY_MAX_MS}, e.g. 0-200, not {text!r}")
     return int(m.group(1)), int(m.group(2) or m.group(1))
 
 
 def parse_random(text: str, where: str) -> tuple[int, int, int]:
     words = text.split()
-    if len(words) != 3 or not all(w.isdigit() for w in words) \
-            or not 0 < int(words[0]) <= 100000 or int(words[2]) < int(words[1]):
+    if len(words) != 3 or not all(w.isdigit() and len(w) <= 9 for w in words) \
+            or not 0 < int(words[0]) <= 100000 \
+            or not int(words[1]) <= int(words[2]) <= RANDOM_MAX_MS:
         raise ConfigError(f"{where}: migrate_random wants COUNT MIN_MS MAX_MS, "
+                          f"COUNT in 1..100000, MIN_MS <= MAX_MS <= {RANDOM_MAX_MS}, "
                           f"e.g. 100 50 300, not {text!r}")
     return int(words[0]), int(words[1]), int(words[2])
 
@@ -134,7 +142,7 @@ def _race_keys(where: str, sec: dict[str, str]) -> dict[str, object]:
             chance = float(sec["migrate_chance"])
         except ValueError:
             chance = -1.0
-        if not 0.0 <= chance <= 1.0:
+        if not 0.0 <= chance <= 1.0:     # nan fails this too
             raise ConfigError(f"{where}: migrate_chance wants a number in [0, 1]")
         out["migrate_chance"] = chance
     if sec.get("migrate_random", "").strip():
@@ -163,8 +171,8 @@ def _entry(path: str, name: str, sec: dict[str, str]) -> Entry:
     except ValueError:
         raise ConfigError(f"{where}: timeout is not a number: "
                           f"{sec['timeout']!r}") from None
-    if not 0 < timeout <= 3600:
-        raise ConfigError(f"{where}: timeout must be in (0, 3600] seconds")
+    if not 0 < timeout <= TIMEOUT_MAX:     # also refuses nan; inf is > 3600
+        raise ConfigError(f"{where}: timeout must be in (0, {TIMEOUT_MAX:g}] seconds")
     expect = sec.get("expect", "pass").strip()
     if expect not in EXPECTS:
         raise ConfigError(f"{where}: expect must be one of {'|'.join(EXPECTS)}")
@@ -201,12 +209,29 @@ def _differential_expect(where: str, text: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def check_migrate_at(entry: Entry, names: list[str], where: str,
+                     declared: list[str] | None) -> None:
+    """A migrate_at name the test never offers would migrate nowhere, and
+    the entry would pass as if it had: refused where it is written.
+    declared: the checkpoints the test declares (fnmatch patterns, as
+    build/tests.json has them), a script's own, or None if unknown (then a
+    misspelling shows after the run: migration_control.checkpoints_missing)."""
+    if declared is None:
+        return
+    for name in names:
+        if name != "all" and not any(fnmatch.fnmatchcase(name, c) for c in declared):
+            raise ConfigError(f"{where}: migrate_at {name}: {entry.name} has no "
+                              f"checkpoint of that name (it has: "
+                              f"{', '.join(declared) or 'none'})")
+
+
 def add_script(entry: Entry, script: Script) -> Entry:
     """Makes entry run `script`: test, its checkpoints' migrations and QMP."""
     if entry.test not in ("script", entry.name):
         raise ConfigError(f"{entry.where}: a script runs in guest test 'script', "
                           f"not '{entry.test}'")
     entry.test, entry.script = "script", script
+    check_migrate_at(entry, entry.migrate_at, entry.where, script.checkpoints)
     entry.migrate_at += [c for c in script.migrate_at if c not in entry.migrate_at]
     entry.qmp_at += script.qmp
     return entry

@@ -35,6 +35,12 @@ class QemuError(Exception):
     """QEMU did not start or stopped talking."""
 
 
+def opt_value(path: str) -> str:
+    """A path as the value in a QEMU option string (`key=value,...`): QEMU
+    reads ",," as one literal comma and "," as the end of the value."""
+    return path.replace(",", ",,")
+
+
 @dataclass
 class QemuSpec:
     binary: str
@@ -58,7 +64,7 @@ class QemuSpec:
 _LIBC = ctypes.CDLL(None, use_errno=True)   # resolved before any fork
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # Runs in the child between fork and exec: if the harness dies (even by
     # SIGKILL), the kernel kills QEMU too. Nothing here loads a library, so
     # it is safe with --jobs' threads.
@@ -67,12 +73,16 @@ def _die_with_parent() -> None:
 
 class Qemu:
     def __init__(self, spec: QemuSpec, rundir: str, side: str, args_file: str,
-                 transcript: IO[str] | None = None) -> None:
+                 transcript: IO[str] | None = None, sockdir: str | None = None) -> None:
+        """sockdir: where the unix sockets go (default rundir); AF_UNIX paths
+        are limited to 107 bytes, a log folder's name is not."""
         self.spec, self.rundir, self.side = spec, rundir, side
+        self.sockdir = sockdir or rundir
         self.args_file = args_file
         self.transcript = transcript
         p = lambda name: os.path.join(rundir, f"{side}-{name}")  # noqa: E731
-        self.qmp_path, self.link_path = p("qmp.sock"), p("link.sock")
+        sock = lambda name: os.path.join(self.sockdir, f"{side}-{name}")  # noqa: E731
+        self.qmp_path, self.link_path = sock("qmp.sock"), sock("link.sock")
         self.console_path, self.stderr_path = p("console.log"), p("stderr.log")
         self.link_raw_path = p("hostlink.raw")
         self.proc: subprocess.Popen[bytes] | None = None
@@ -83,27 +93,29 @@ class Qemu:
         self.returncode: int | None = None
 
     def command_line(self) -> list[str]:
-        s = self.spec
+        """Paths inside option strings go through opt_value (a run folder
+        may have a comma in its name); -bios and -kernel take a bare path."""
+        s, v = self.spec, opt_value
         cmd = [s.binary, "-accel", s.accel, "-machine", s.machine,
                "-m", s.memory, "-nodefaults", "-display", "none", "-no-reboot",
                "-bios", s.ovmf,
-               "-chardev", f"socket,id=qmp,path={self.qmp_path}",
+               "-chardev", f"socket,id=qmp,path={v(self.qmp_path)}",
                "-mon", "chardev=qmp,mode=control",
-               "-chardev", f"file,id=con,path={self.console_path}",
+               "-chardev", f"file,id=con,path={v(self.console_path)}",
                "-serial", "chardev:con",
-               "-chardev", f"socket,id=hostlink,path={self.link_path}",
+               "-chardev", f"socket,id=hostlink,path={v(self.link_path)}",
                "-serial", "chardev:hostlink",
                "-device", DEBUG_EXIT,
-               "-fw_cfg", f"name={contract.FWCFG_ARGS},file={self.args_file}",
+               "-fw_cfg", f"name={contract.FWCFG_ARGS},file={v(self.args_file)}",
                "-fw_cfg", f"name={MIGRATION_FWCFG},string={s.migration_count:08d}"]
         if s.warm:
             cmd += ["-fw_cfg", f"name={WARM_FWCFG},string=1"]
         for name, path in s.fw_cfg.items():
-            cmd += ["-fw_cfg", f"name={name},file={path}"]
+            cmd += ["-fw_cfg", f"name={name},file={v(path)}"]
         if s.kernel:
             cmd += ["-kernel", s.kernel]
         if s.esp:
-            cmd += ["-drive", f"if=none,id=esp,format=raw,file={s.esp}",
+            cmd += ["-drive", f"if=none,id=esp,format=raw,file={v(s.esp)}",
                     "-device", "ide-hd,drive=esp,bus=ide.0"]
         cmd += s.devices
         if s.incoming:
@@ -158,7 +170,7 @@ class Qemu:
             try:
                 self.proc = subprocess.Popen(
                     cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
-                    start_new_session=True, preexec_fn=_die_with_parent)
+                    start_new_session=True, preexec_fn=die_with_parent)
             except OSError as e:
                 raise QemuError(f"cannot start {cmd[0]}: {e}") from None
 
@@ -195,6 +207,16 @@ class Qemu:
             self._link_raw.flush()
         return data
 
+    def link_pending(self) -> bool:
+        """Whether the guest's bytes wait unread on the host link."""
+        if self.link is None:
+            return False
+        ready, _, _ = select.select([self.link], [], [], 0)
+        try:
+            return bool(ready and self.link.recv(1, socket.MSG_PEEK))
+        except OSError:
+            return False
+
     def link_send(self, data: bytes) -> None:
         if self._link_raw:
             self._link_raw.write(b">> " + data)
@@ -222,6 +244,18 @@ class Qemu:
         except subprocess.TimeoutExpired:
             pass
         return self.returncode
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time QEMU has used so far (user + system, all threads), None
+        when it is not known (not started, gone, no /proc)."""
+        if self.proc is None or self.poll() is not None:
+            return None
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
 
     def stderr_text(self) -> str:
         try:

@@ -9,11 +9,11 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 
-from .qemu import Qemu, QemuError, QemuSpec
+from .qemu import Qemu, QemuError, QemuSpec, die_with_parent
 from .qmp import QmpError
+from .stale import make_folder
 
 
 class SetupError(Exception):
@@ -31,8 +31,10 @@ def find_binary(path: str) -> str:
 def machine_types(binary: str) -> dict[str, str]:
     """name -> canonical name (aliases such as q35 resolve to pc-q35-7.2)."""
     try:
+        # A QEMU that hangs here must not outlive a SIGKILLed harness.
         out = subprocess.run([binary, "-machine", "help"], capture_output=True,
-                             text=True, timeout=20, stdin=subprocess.DEVNULL)
+                             text=True, timeout=20, stdin=subprocess.DEVNULL,
+                             preexec_fn=die_with_parent)
     except (OSError, subprocess.TimeoutExpired) as e:
         raise SetupError(f"{binary} -machine help failed: {e}") from None
     if out.returncode != 0:
@@ -64,7 +66,7 @@ def kvm_works(binary: str, ovmf: str, boot_seconds: float = 1.5) -> bool:
     an internal error within milliseconds)."""
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         return False
-    rundir = tempfile.mkdtemp(prefix="slotprobe-kvm-")
+    rundir = make_folder("kvm-")
     args = os.path.join(rundir, "args")
     with open(args, "w") as f:
         f.write("enumerate hostlink=off\n")

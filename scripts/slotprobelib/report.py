@@ -13,6 +13,10 @@ OUTCOMES = ("PASS", "XFAIL", "SKIP", "FAIL", "ERROR")
 EXPECTED = ("PASS", "XFAIL", "SKIP")
 
 
+class ReportError(Exception):
+    """A result file could not be written: one line (the results are out)."""
+
+
 @dataclass
 class Check:
     ok: bool
@@ -145,4 +149,8 @@ class Report:
             out.text = f"outcome: {e.outcome}" + (f" ({e.reason})" if e.reason else "") \
                 + (f"\nlogs: {e.logdir}" if e.logdir else "")
         ET.indent(suites)
-        ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+        try:
+            ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+        except OSError as e:
+            raise ReportError(f"--junit {path}: cannot write: {e.strerror or e} "
+                              "(the results are above)") from None

@@ -30,6 +30,7 @@ from .report import Check, EntryResult
 from .session import GuestSession
 from .warmcache import CacheError
 from .warmstart import READY_SEQ, WarmStartError, obtain_state, restore
+from . import startup
 
 __all__ = ["Options", "Runner"]
 
@@ -46,7 +47,8 @@ class Runner:
         self.netns: NetnsPair | None = None
         self.control: MigrationController | None = None
         self.version: Version | None = None
-        self.exit_name: str | None = None   # guest exit name, TIMEOUT or OTHER
+        self.exit_name: str | None = None   # guest exit name, TIMEOUT, OTHER or SETUP
+        self.setup_error: str | None = None   # QEMU or firmware, not the guest (startup.py)
 
     @property
     def logs(self) -> list[str]:
@@ -57,7 +59,7 @@ class Runner:
         e, o = self.entry, self.opts
         t0 = time.monotonic()
         self.machines = machines = machines_for(e, o)
-        timeout = o.timeout or e.timeout
+        timeout = o.timeout if o.timeout is not None else e.timeout
         done = False
         try:
             why = machines.unavailable() or (
@@ -94,7 +96,7 @@ class Runner:
         e, o, s = self.entry, self.opts, self.session.state
         assert self.machines is not None
         canonical = check_machine(o.qemu, o.machine or e.machine)
-        setup = s.guest_error if self.exit_name == "ERROR" else None
+        setup = self.setup_error or (s.guest_error if self.exit_name == "ERROR" else None)
         result = judge(e.name, s.checks, e, self.errata, self.version,
                        canonical, setup_error=setup,
                        skipped=self.exit_name == "SKIP")
@@ -127,9 +129,8 @@ class Runner:
             except QemuError as err:
                 # A guest may finish before QMP is through its handshake: then
                 # judge what it said; otherwise QEMU did not start.
-                if src.link is None or src.wait(1.0) is None:
-                    self.session.check(False, f"qemu started: {err}",
-                                       diagnostics=src.stderr_text().splitlines()[-5:])
+                if src.link is None or src.wait(1.0) is None or not src.link_pending():
+                    self._setup_problem(startup.refused(src, str(err)), src)
                     return
         self.version = greeting_version(src)
         shown = ".".join(map(str, self.version)) if self.version else "?"
@@ -140,9 +141,22 @@ class Runner:
         if self.machines.warm:   # the guest waits at boot-ready: go on with this run's args
             self.control.send_go(src, READY_SEQ, contract.WARM_CHECKPOINT)
         current = self._collect(src, deadline, timeout)
-        if self.exit_name != "TIMEOUT":
+        silent_exit = (self.exit_name is None and not startup.guest_spoke(
+            self.session.state.link) and startup.exited_silently(current))
+        if silent_exit:
+            self._setup_problem(silent_exit, current)
+        if self.exit_name not in ("TIMEOUT", "SETUP"):
             self.exit_name = self.session.judge_exit(current,
                                                      self.control.random_missing())
+        if self.exit_name == "PASS":     # asked for migrations, got none: not a PASS
+            for text in self.control.checkpoints_missing():
+                self.session.check(False, text)
+
+    def _setup_problem(self, reason: str, q: Qemu) -> None:
+        """QEMU or the firmware failed before the guest ran: exit 2."""
+        self.setup_error, self.exit_name = reason, "SETUP"
+        self.session.check(False, reason,
+                           diagnostics=["QEMU stderr:", *q.stderr_text().splitlines()[:5]])
 
     # -- warm start (warmstart.py) -------------------------------------------------
     def _warm_start(self, netns: str | None, deadline: float,
@@ -216,9 +230,15 @@ class Runner:
         with migrate_random, at random moments."""
         control = self.control
         assert control is not None
+        silence = startup.SilenceWatch(self.session.t_start, self.opts.silence_limit)
         while True:
             now = time.monotonic()
             left = deadline - now
+            if not startup.guest_spoke(self.session.state.link):
+                problem = silence.problem(cur, now, timeout_hit=left <= 0)
+                if problem:
+                    self._setup_problem(problem, cur)
+                    return cur
             if left <= 0:
                 self.session.timed_out(timeout, cur)
                 self.exit_name = "TIMEOUT"

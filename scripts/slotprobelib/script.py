@@ -359,19 +359,26 @@ class _Compiler:
         if name in self.script.checkpoints:
             raise ValueError(f"checkpoint {name} appears twice (actions are by name)")
         self.script.checkpoints.append(name)
-        args = args[1:]
+        args, used = args[1:], 1
         if args and args[0] == "migrate":
             self.script.migrate_at.append(name)
-            args = args[1:]
+            args, used = args[1:], used + 1
         if args and args[0] == "qmp":
-            # The JSON is the rest of the line as written (not shell-split).
-            tail = rest_text.split("qmp", 1)[1].strip()
-            cmd, _, js = tail.partition(" ")
+            # The JSON is the rest of the line as written (not shell-split):
+            # what follows the `qmp` word, found by its position (the
+            # checkpoint's name may contain "qmp" as well).
+            cmd, _, js = _after_words(rest_text, used + 1).partition(" ")
             self.script.qmp.append(qmp_action(name, cmd, js, self.where))
         elif args:
             raise ValueError(f"checkpoint {name}: unexpected '{args[0]}' "
                              "(want: migrate, qmp COMMAND [JSON])")
         emit("checkpoint", name)
+
+
+def _after_words(text: str, n: int) -> str:
+    """text after its first n whitespace-separated words, stripped."""
+    words = list(re.finditer(r"\S+", text))
+    return text[words[n - 1].end():].strip() if len(words) >= n else ""
 
 
 def qmp_action(checkpoint: str, command: str, rest: str, where: str) -> QmpAction:

@@ -9,20 +9,16 @@ import argparse
 import os
 import re
 
+from .cfgfile import read_text
 from .cmd_common import conclude, device_words, run_alone
 from .plan import Entry, add_script, check_params
-from .qemu_info import SetupError
 from .report import Report
 from .script import compile_script, text_lines
 
 
 def script_entry(args: argparse.Namespace) -> Entry:
     devices = device_words(args)
-    try:
-        with open(args.file, encoding="utf-8") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        raise SetupError(f"{args.file}: cannot read: {e}") from None
+    text = read_text(args.file)
     name = re.sub(r"[^A-Za-z0-9_.-]", "-", os.path.basename(args.file)) or "script"
     e = Entry(name=name.lstrip("._-") or "script", test="script",
               params=check_params(args.param, "--param"), devices=devices,

@@ -98,11 +98,11 @@ class GuestSession:
         elif ev.verb == "cap":
             s.layout.add(ev.text.split())
         elif ev.verb == "obs":
-            location, register, value = ev.text.split()
-            s.observations.append((s.checkpoints_passed, location, register, value))
+            s.observations.append((s.checkpoints_passed, f["location"], f["register"],
+                                   f["value"]))
         elif ev.verb == "result":
             self.timings.setdefault("first_result", time.monotonic() - self.t_start)
-            self._result(ev.text)
+            self._result(f["status"], f["text"])
         elif ev.verb == "crash":
             s.crash = ("crashed: vector {} ({}) at rip={} error={} cr2={}"
                        .format(f.get("vector"), f.get("name", "?"), f.get("rip", "?"),
@@ -119,8 +119,7 @@ class GuestSession:
             return ev
         return None
 
-    def _result(self, text: str) -> None:
-        status, _, text = text.partition(" ")
+    def _result(self, status: str, text: str) -> None:
         keys, text = split_keys(text)       # the host link let only good ones through
         self.state.results += 1
         directive = {"SKIP": "SKIP " + text, "XFAIL": "TODO guest-known failure"}

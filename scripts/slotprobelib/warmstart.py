@@ -23,7 +23,6 @@ import dataclasses
 import os
 import shlex
 import shutil
-import tempfile
 import time
 
 from . import contract
@@ -31,6 +30,7 @@ from .hostlink import Garbage, HostLink
 from .interrupt import check as check_interrupt
 from .qemu import Qemu, QemuError, QemuSpec
 from .qmp import QmpError
+from .stale import make_folder
 from .warmcache import Obtained, WarmCache, file_sha256
 
 READY_CHECKPOINT = contract.WARM_CHECKPOINT
@@ -83,7 +83,7 @@ def build_state(spec: QemuSpec, dest: str, timeout: float) -> None:
     """Boots spec cold, waits for the image at boot-ready, saves the stopped
     VM to dest. Raises WarmStartError with the reason and the last console
     lines."""
-    rundir = tempfile.mkdtemp(prefix="slotprobe-warm-")
+    rundir = make_folder("warm-")       # a SIGKILLed harness's is removed later
     args = os.path.join(rundir, "args")
     with open(args, "w") as f:      # not read before the checkpoint
         f.write("enumerate\n")

@@ -8,7 +8,7 @@ the JSON file named by $FAKE_QEMU_SCENARIO:
   {"guest": [["hello", "selftest"], ["line", "result PASS x"],
              ["checkpoint", "powered-off"], ["check_go", 1, "dst"],
              ["raw", "garbage\\n"], ["sleep", 0.5], ["hang"], ["exit", 0],
-             ["crash", 14], ["fwcfg"]],
+             ["crash", 14], ["fwcfg"], ["rmtree", PATH], ["spin"]],
   ("fwcfg" reports the opt/slotprobe/migration fw_cfg string as a PASS result;
    ["devices"] the ids of its -device arguments, ["deleted", ID] sends the
    DEVICE_DELETED QEMU sends when the guest powers a slot off; device_add
@@ -18,6 +18,7 @@ the JSON file named by $FAKE_QEMU_SCENARIO:
    "dst_stderr": [LINE, ...],      what a failing destination prints (default:
                                    the seed's refusal, PDS_ERROR)
    "src_status": "completed",      what the source claims after a migration
+   "run_state": "internal-error",  the machine stops at once (says query-status)
    "version": [7, 2, 22]}
 
 Migration moves the script position and sequence number over the
@@ -36,6 +37,7 @@ import json
 import os
 import select
 import shlex
+import shutil
 import socket
 import sys
 import time
@@ -55,11 +57,21 @@ def opt(argv, name):
     return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == name]
 
 
+def opt_parts(spec):
+    """A QEMU option string split as QEMU does: "," separates, ",," is a
+    literal comma (so a path with a comma must arrive escaped)."""
+    return [p.replace("\0", ",") for p in spec.replace(",,", "\0").split(",")]
+
+
+def opt_dict(spec):
+    return dict(p.split("=", 1) for p in opt_parts(spec) if "=" in p)
+
+
 def chardev_paths(argv):
     out = {}
     for spec in opt(argv, "-chardev"):
-        kind, _, rest = spec.partition(",")
-        kv = dict(p.split("=", 1) for p in rest.split(",") if "=" in p)
+        kind = opt_parts(spec)[0]
+        kv = opt_dict(spec)
         out[kv["id"]] = (kind, kv.get("path"))
     return out
 
@@ -100,8 +112,8 @@ class Fake:
         self.link.sendall(f"SP1 {self.seq} {line}\n".encode())
 
     def guest_args(self):
-        path = [a.split("file=", 1)[1] for a in opt(self.argv, "-fw_cfg")
-                if a.startswith("name=opt/slotprobe/args,")][0]
+        path = [opt_dict(a)["file"] for a in opt(self.argv, "-fw_cfg")
+                if opt_dict(a)["name"] == "opt/slotprobe/args"][0]
         with open(path) as f:
             return f.read().split()
 
@@ -157,6 +169,13 @@ class Fake:
                          {"device": args[0], "path": f"/machine/peripheral/{args[0]}"}):
                 self.reply({"event": "DEVICE_DELETED", "data": data, "timestamp":
                             {"seconds": int(time.time()), "microseconds": 0}})
+        elif op == "rmtree":     # pulls a folder from under the harness
+            shutil.rmtree(args[0], ignore_errors=True)
+        elif op == "spin":       # a firmware busy doing nothing visible
+            self.pc -= 1
+            end = time.monotonic() + 0.05
+            while time.monotonic() < end:
+                pass
         elif op == "hang":
             self.pc -= 1
             self.wake = time.monotonic() + 3600
@@ -317,6 +336,10 @@ class Fake:
                             "capabilities": []}})
         self.console.write("fake firmware booting\n")
         self.console.flush()
+        if self.sc.get("run_state"):    # e.g. "internal-error": KVM here
+            self.status = self.sc["run_state"]
+            sys.stderr.write("KVM internal error. Suberror: 1\nemulation failure\n")
+            sys.stderr.flush()
         while True:
             self.step()
             rs = [self.qmp, self.link] + ([self.listener] if self.listener else [])
@@ -340,6 +363,10 @@ class Fake:
 
 def main(argv):
     if "-machine" in argv and "help" in opt(argv, "-machine"):
+        if os.environ.get("FAKE_QEMU_HELP_HANG"):     # a QEMU stuck at start-up
+            if os.environ.get("FAKE_QEMU_PIDS"):
+                open(os.path.join(os.environ["FAKE_QEMU_PIDS"], str(os.getpid())), "w").close()
+            time.sleep(3600)
         print("Supported machines are:\n"
               "q35                  Standard PC (Q35 + ICH9, 2009) (alias of pc-q35-7.2)\n"
               "pc-q35-7.2           Standard PC (Q35 + ICH9, 2009)\n"
@@ -350,7 +377,14 @@ def main(argv):
         with open(os.path.join(os.environ["FAKE_QEMU_PIDS"], str(os.getpid())), "w"):
             pass
     if os.environ.get("FAKE_QEMU_FAIL_START"):
-        sys.stderr.write("qemu-system-x86_64: -device bogus: 'bogus' is not a valid device model name\n")
+        if os.environ["FAKE_QEMU_FAIL_START"] == "after-connect":   # as QEMU 7.2:
+            socks = [Fake.connect(path) for kind, path in chardev_paths(argv).values()
+                     if kind == "socket"]           # chardevs first, then -device
+            time.sleep(0.1)
+        sys.stderr.write("qemu-system-x86_64: warning: host doesn't support requested "
+                         "feature: CPUID.01H:ECX.pni [bit 0]\n"
+                         "qemu-system-x86_64: -device bogus: 'bogus' is not a valid "
+                         "device model name\n")
         return 1
     Fake(argv).loop()
     return 0

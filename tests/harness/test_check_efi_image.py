@@ -12,6 +12,7 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHECKER = os.path.join(ROOT, "scripts", "check-efi-image")
 IMAGE = os.path.join(ROOT, "build", "slotprobe.efi")
+ESP = os.path.join(ROOT, "build", "esp.img")
 
 
 def load_checker():
@@ -98,6 +99,32 @@ class CheckEfiImage(unittest.TestCase):
 
     def test_not_pe(self):
         self.assert_refused(b"\x7fELF" + bytes(100), "not a PE image")
+
+    def test_truncated_section_data(self):
+        # Cut inside the last section: the headers are whole, the data not
+        # (a truncated image used to boot and wait out the 90 s timeout).
+        last = max(chk.PeImage(bytes(self.good)).sections, key=lambda s: s.rawptr)
+        self.assert_refused(self.good[:last.rawptr + 16], "truncated: section")
+
+    def esp_checker(self, path: str):
+        return subprocess.run([sys.executable, CHECKER, "--esp", path], capture_output=True,
+                              text=True, timeout=30)
+
+    @unittest.skipUnless(os.path.exists(ESP), "build/esp.img not built (run make esp)")
+    def test_esp_image(self):
+        r = self.esp_checker(ESP)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("OK (ESP with /EFI/BOOT/BOOTX64.EFI: PE32+ EFI application", r.stdout)
+        with open(ESP, "rb") as f:
+            data = f.read()
+        cut = os.path.join(self.tmp.name, "cut.img")
+        for size, words in ((len(data) // 80, "past the end"), (256, "truncated: boot sector")):
+            with self.subTest(size=size):
+                with open(cut, "wb") as f:
+                    f.write(data[:size])
+                r = self.esp_checker(cut)
+                self.assertEqual(r.returncode, 1, r.stdout)
+                self.assertIn(words, r.stderr)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from tests.harness.support import FAKE_QEMU, PLANS, SLOTPROBE, write
+from tests.harness.support import FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, PLANS, SLOTPROBE, write
 from slotprobelib.cli import build_parser, select_entries
 from slotprobelib.plan import Plan
 
@@ -32,8 +32,8 @@ class CliTest(unittest.TestCase):
         return p
 
     def fake_run(self, *args, **kw):
-        return self.slotprobe("run", "--qemu", FAKE_QEMU, "--ovmf", FAKE_QEMU,
-                              "--image", FAKE_QEMU, "--accel", "tcg",
+        return self.slotprobe("run", "--qemu", FAKE_QEMU, "--ovmf", FAKE_OVMF,
+                              "--image", FAKE_IMAGE, "--accel", "tcg",
                               "--log-dir", os.path.join(self.dir, "logs"), *args, **kw)
 
     def one_line_error(self, p, fragment):
@@ -69,7 +69,7 @@ class CliTest(unittest.TestCase):
                             "OVMF firmware not found")
 
     def test_missing_image(self):
-        self.one_line_error(self.slotprobe("run", "--qemu", FAKE_QEMU, "--ovmf", FAKE_QEMU,
+        self.one_line_error(self.slotprobe("run", "--qemu", FAKE_QEMU, "--ovmf", FAKE_OVMF,
                                            "--image", "/no/slotprobe.efi"),
                             "guest image not found")
 

@@ -1,8 +1,9 @@
 import random
+import time
 import unittest
 
 from tests.harness import support  # noqa: F401  (sets sys.path)
-from slotprobelib.hostlink import Garbage, HostLink, LINE_MAX, Message
+from slotprobelib.hostlink import Garbage, HostLink, LINE_MAX, Message, PREAMBLE_MAX
 
 
 def lines(link: HostLink, data: bytes):
@@ -78,6 +79,35 @@ class ParseTest(unittest.TestCase):
         self.assertEqual([e.verb for e in evs], ["hello", "log"])
         self.assertIn(b"\x1b[2J", hl.preamble)
         self.assertIsInstance(hl.feed(b"\x1b[2Jnoise\n")[0], Garbage)  # not after hello
+
+    def test_preamble_is_bounded_and_linear(self):
+        # 8 MiB of pre-hello output took 384 s when the preamble was built
+        # by bytes concatenation and the buffer re-sliced per line.
+        junk = b"\x1b[2J firmware says something\n" * (1 << 17)     # 4 MiB
+        for chunks in ([junk], [junk[i:i + 4096] for i in range(0, len(junk), 4096)]):
+            hl = HostLink()
+            t0 = time.monotonic()
+            for c in chunks:
+                self.assertEqual(hl.feed(c), [])
+            evs = hl.feed(b"SP1 1 hello proto=1 test=selftest build=x\n")
+            self.assertLess(time.monotonic() - t0, 3.0)
+            self.assertEqual([e.verb for e in evs], ["hello"])
+            self.assertEqual(hl.preamble_bytes, len(junk))
+            self.assertLessEqual(len(hl.preamble), PREAMBLE_MAX)
+            self.assertTrue(hl.preamble.endswith(b"something\n"))
+
+    def test_fields_are_typed_and_spacing_does_not_matter(self):
+        hl = HostLink()
+        evs = hl.feed(b"SP1 1 result  PASS x y\nSP1 2 result PASS  x y\n"
+                      b"SP1 3 checkpoint  a\nSP1 4 obs  00:12.0  SLTSTA 0x40\n"
+                      b"SP1 5 result SKIP\n")
+        self.assertTrue(all(isinstance(e, Message) for e in evs), evs)
+        self.assertEqual([e.fields for e in evs[:2]], [{"status": "PASS", "text": "x y"}] * 2)
+        self.assertEqual([e.text for e in evs[:2]], ["PASS x y"] * 2)
+        self.assertEqual(evs[2].fields, {"name": "a"})
+        self.assertEqual(evs[3].fields, {"location": "00:12.0", "register": "SLTSTA",
+                                         "value": "0x40"})
+        self.assertEqual((evs[4].fields, evs[4].text), ({"status": "SKIP", "text": ""}, "SKIP"))
 
     def test_encode_go(self):
         hl = HostLink()

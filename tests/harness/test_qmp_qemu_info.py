@@ -91,3 +91,21 @@ class ListenTest(unittest.TestCase):
             q._listen("/nonexistent-slotprobe-dir/qmp.sock")
         self.assertIn("cannot listen on /nonexistent-slotprobe-dir/qmp.sock",
                       str(ctx.exception))
+
+
+class CommandLineTest(unittest.TestCase):
+    def test_paths_in_option_strings_escape_commas(self):
+        from slotprobelib.qemu import Qemu, QemuSpec
+        from tests.harness.fake_qemu import opt_dict
+        d = "/tmp/a,b"
+        spec = QemuSpec(binary="qemu", machine="q35", ovmf=f"{d}/OVMF.fd",
+                        kernel=f"{d}/k.efi", esp=f"{d}/esp.img",
+                        fw_cfg={"opt/x": f"{d}/x"})
+        cmd = Qemu(spec, d, "src", f"{d}/args").command_line()
+        values = [opt_dict(a) for a in cmd if "=" in a and ("path=" in a or "file=" in a)]
+        self.assertEqual(len(values), 6, cmd)      # 3 chardevs, 2 fw_cfg files, 1 drive
+        for kv in values:
+            self.assertTrue((kv.get("path") or kv.get("file")).startswith(d + "/"), kv)
+        # bare paths stay as they are
+        self.assertEqual(cmd[cmd.index("-bios") + 1], f"{d}/OVMF.fd")
+        self.assertEqual(cmd[cmd.index("-kernel") + 1], f"{d}/k.efi")

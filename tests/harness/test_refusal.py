@@ -10,7 +10,8 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from tests.harness.support import ERRATA, FAKE_QEMU, SLOTPROBE, FakeScenario, write
+from tests.harness.support import (ERRATA, FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, SLOTPROBE,
+                                   FakeScenario, write)
 from slotprobelib.errata import load_errata
 from slotprobelib.plan import Entry
 from slotprobelib.runner import Options, Runner
@@ -111,7 +112,7 @@ class CommandLine(unittest.TestCase):
             self.dir, "sc.json", json.dumps({"guest": GUEST, **scenario})))
         junit = os.path.join(self.dir, "j.xml")
         p = subprocess.run([sys.executable, SLOTPROBE, "--plan", self.plan, "run", "seed",
-                            "--qemu", FAKE_QEMU, "--ovmf", FAKE_QEMU, "--image", FAKE_QEMU,
+                            "--qemu", FAKE_QEMU, "--ovmf", FAKE_OVMF, "--image", FAKE_IMAGE,
                             "--accel", "tcg", "--log-dir", os.path.join(self.dir, "logs"),
                             "--junit", junit, *extra],
                            capture_output=True, text=True, timeout=60, env=env)

@@ -2,7 +2,9 @@
 import os
 import shutil
 import tempfile
+import time
 import unittest
+from unittest import mock
 
 from tests.harness.support import ERRATA, FAKE_QEMU, FakeScenario
 from slotprobelib.errata import load_errata
@@ -43,6 +45,21 @@ class RunnerTest(unittest.TestCase):
         self.assertIn("ok guest exit status PASS", self.texts(r))
         self.assertIsNone(r.logdir)      # removed on success
         self.assertEqual(os.listdir(self.logs), [])
+
+    def test_result_with_two_spaces_reads_as_with_one(self):
+        # The parser accepted it and the runner read an empty status: FAIL.
+        r = self.run_entry([["hello", "selftest"], ["line", "result  PASS x"],
+                            ["line", "summary tests=1 failed=0 skipped=0 xfail=0"],
+                            ["exit", 0]])
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
+        self.assertIn("ok x", self.texts(r))
+
+    def test_comma_in_run_folder(self):
+        # QEMU option strings end a value at ","; the fake parses as QEMU does.
+        self.logs = os.path.join(self.logs, "a,b")
+        r = self.run_entry([["hello", "selftest"], ["line", "result PASS a"],
+                            ["exit", 0]])
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
 
     def test_guest_failure_keeps_logs(self):
         r = self.run_entry([["hello", "selftest"], ["line", "result FAIL two"], ["exit", 1]])
@@ -180,11 +197,81 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(r.outcome, "SKIP", self.texts(r))
 
     def test_qemu_fails_to_start(self):
-        os.environ["FAKE_QEMU_FAIL_START"] = "1"
-        self.addCleanup(os.environ.pop, "FAKE_QEMU_FAIL_START")
-        r = self.run_entry([])
-        self.assertEqual(r.outcome, "FAIL")
-        self.assertIn("not a valid device model", r.reason)
+        # Before or after it connected its sockets (QEMU 7.2 creates chardevs
+        # before devices): a set-up error in QEMU's words, not a warning,
+        # and never "guest exit status PASS" from QEMU's status 1.
+        for when in ("1", "after-connect"):
+            with self.subTest(when=when):
+                os.environ["FAKE_QEMU_FAIL_START"] = when
+                self.addCleanup(os.environ.pop, "FAKE_QEMU_FAIL_START", None)
+                r = self.run_entry([])
+                self.assertEqual(r.outcome, "ERROR", self.texts(r))
+                self.assertRegex(r.reason, r"^QEMU did not start \(exited with status 1\): "
+                                 r"qemu-system-x86_64: -device bogus: 'bogus' is not a valid")
+                self.assertFalse(any("guest exit status" in t for t in self.texts(r)))
+
+    def test_long_log_dir_sockets_elsewhere(self):
+        # A socket path over AF_UNIX's limit failed the entry; the sockets
+        # now go to a short private folder (gone with the run).
+        self.logs = os.path.join(self.logs, "x" * 60, "y" * 60)
+        tmp = tempfile.mkdtemp(prefix="slotprobe-tmp-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        with mock.patch("tempfile.tempdir", tmp):
+            r = self.run_entry([["hello", "selftest"], ["checkpoint", "c"],
+                                ["check_go", 1, "dst"], ["exit", 0]],
+                               entry(migrate_at=["c"]))
+        self.assertEqual(r.outcome, "PASS", self.texts(r))
+        self.assertEqual(os.listdir(tmp), [])
+        self.assertEqual(os.listdir(self.logs), [])
+
+    def test_migrate_at_a_checkpoint_never_offered_is_no_pass(self):
+        # A misspelled migrate_at passed with 0 migrations.
+        guest = [["hello", "selftest"], ["checkpoint", "powered-off"], ["exit", 0]]
+        r = self.run_entry(guest, entry(migrate_at=["powered_off"]))
+        self.assertEqual(r.outcome, "FAIL", self.texts(r))
+        self.assertEqual(r.reason, "migrate_at powered_off: the guest offered no checkpoint "
+                         "of that name (it offered: powered-off), so nothing migrated there")
+        r = self.run_entry([["hello", "selftest"], ["exit", 0]], entry(migrate_at=["all"]))
+        self.assertEqual(r.outcome, "FAIL", self.texts(r))
+        self.assertIn("migrate_at all: the guest offered no checkpoint", r.reason)
+
+    def run_silent(self, e=None, guest=(("hang",),), **opts):
+        opts = Options(qemu=FAKE_QEMU, ovmf=FAKE_QEMU, kernel=FAKE_QEMU,
+                       log_dir=self.logs, **opts)
+        with FakeScenario([list(step) for step in guest]):
+            t0 = time.monotonic()
+            r = Runner(e or entry(), opts, self.errata).run()
+        return r, time.monotonic() - t0
+
+    def test_silent_guest_is_a_set_up_problem(self):
+        # A guest that prints nothing (not even firmware output on the host
+        # link) used to wait out the whole timeout as a FAIL.
+        # Counted in QEMU's CPU time: a firmware spinning without output.
+        r, seconds = self.run_silent(guest=[["spin"]], silence_limit=0.5)
+        self.assertEqual(r.outcome, "ERROR", self.texts(r))
+        self.assertRegex(r.reason, r"^the guest printed nothing in \d+ s, \d+ s of QEMU "
+                         r"CPU time \(no firmware output either\)")
+        self.assertLess(seconds, 8)
+        # a timeout shorter than the limit ends it the same way
+        r, seconds = self.run_silent(timeout=1.0)
+        self.assertEqual(r.outcome, "ERROR", self.texts(r))
+        self.assertRegex(r.reason, r"^the guest printed nothing in 1 s")
+
+    def test_machine_stopped_before_the_guest_spoke(self):
+        # --accel kvm here: QEMU stops the VM with "KVM internal error".
+        opts = Options(qemu=FAKE_QEMU, ovmf=FAKE_QEMU, kernel=FAKE_QEMU, log_dir=self.logs)
+        with FakeScenario([["hello", "selftest"]], run_state="internal-error"):
+            t0 = time.monotonic()
+            r = Runner(entry(), opts, self.errata).run()
+        self.assertEqual(r.outcome, "ERROR", self.texts(r))
+        self.assertEqual(r.reason, "QEMU stopped the machine (internal-error) before the "
+                         "guest printed anything: KVM internal error. Suberror: 1")
+        self.assertLess(time.monotonic() - t0, 5)
+
+    def test_options_refuse_a_timeout_that_is_no_deadline(self):
+        for bad in (0.0, -5.0, float("nan"), float("inf")):
+            with self.subTest(timeout=bad), self.assertRaises(ValueError):
+                Options(qemu=FAKE_QEMU, ovmf=FAKE_QEMU, timeout=bad)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ import unittest
 import xml.etree.ElementTree as ET
 from unittest import mock
 
-from tests.harness.support import (ERRATA, FAKE_QEMU, PLANS, ROOT, SLOTPROBE,
-                                   FakeScenario, write)
+from tests.harness.support import (ERRATA, FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, PLANS, ROOT,
+                                   SLOTPROBE, FakeScenario, write)
 from tests.harness.test_noleak import alive, children
 from slotprobelib import runner as runner_mod
 from slotprobelib.cli import shard
@@ -60,8 +60,8 @@ class CliScaleTest(unittest.TestCase):
 
     def cmd(self, *args, plan=None):
         pre = ["--plan", write(self.dir, "plan.cfg", plan)] if plan else []
-        return [PY, SLOTPROBE, *pre, "run", "--qemu", FAKE_QEMU, "--ovmf", FAKE_QEMU,
-                "--image", FAKE_QEMU, "--accel", "tcg",
+        return [PY, SLOTPROBE, *pre, "run", "--qemu", FAKE_QEMU, "--ovmf", FAKE_OVMF,
+                "--image", FAKE_IMAGE, "--accel", "tcg",
                 "--log-dir", os.path.join(self.dir, "logs"), *args]
 
     def run_cli(self, *args, guest, plan=None, **scenario):
@@ -197,16 +197,17 @@ class NetnsTest(unittest.TestCase):
         env = dict(os.environ, FAKE_QEMU_SCENARIO=write(d, "sc.json", json.dumps(
             {"guest": [["hello", "selftest"], ["hang"]]})))
         h = subprocess.Popen([PY, SLOTPROBE, "run", "selftest", "--network", "netns",
-                              "--qemu", FAKE_QEMU, "--ovmf", FAKE_QEMU, "--image",
-                              FAKE_QEMU, "--accel", "tcg", "--log-dir", d], env=env,
+                              "--qemu", FAKE_QEMU, "--ovmf", FAKE_OVMF, "--image",
+                              FAKE_IMAGE, "--accel", "tcg", "--log-dir", d], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 20
         mine = f"slotprobe-{h.pid}-"
-        while time.monotonic() < deadline and not children(h.pid):
-            time.sleep(0.05)
-        time.sleep(0.3)
-        listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-        self.assertIn(mine, listing)
+        listing = ""        # the first child is `-machine help`: wait for the pair
+        while time.monotonic() < deadline and listing.count(mine) < 2:
+            time.sleep(0.1)
+            listing = subprocess.run(["ip", "netns", "list"], capture_output=True,
+                                     text=True).stdout
+        self.assertEqual(listing.count(mine), 2, listing)
         h.send_signal(signal.SIGINT)
         h.communicate(timeout=15)
         self.assertEqual(h.returncode, 130)

@@ -161,6 +161,19 @@ class CompileTest(unittest.TestCase):
                          [("b", "device_del", {"id": "xhci0"}, "DEVICE_DELETED", 3.0, "f:2"),
                           ("c", "query-status", {}, None, 5.0, "f:3")])
 
+    def test_checkpoint_names_containing_qmp(self):
+        # The line used to be split at the first "qmp" anywhere: myqmp was
+        # refused, qmp-done ran the command "-done".
+        s = compile_script(text_lines(
+            'checkpoint myqmp qmp query-status\n'
+            'checkpoint qmp-done qmp query-status\n'
+            'checkpoint qmp migrate qmp query-kvm\n'
+            'checkpoint x\tqmp  query-status  {"a": "qmp"}'), [], "f", "e")
+        self.assertEqual(s.checkpoints, ["myqmp", "qmp-done", "qmp", "x"])
+        self.assertEqual([(q.checkpoint, q.command, q.args) for q in s.qmp],
+                         [("myqmp", "query-status", {}), ("qmp-done", "query-status", {}),
+                          ("qmp", "query-kvm", {}), ("x", "query-status", {"a": "qmp"})])
+
     def test_qmp_at(self):
         acts = parse_qmp_at([(5, 'x: device_add {"driver": "e1000e", "id": "n"}'),
                              (6, "# comment"), (7, "y: query-status wait RESUME")], "p", "e")

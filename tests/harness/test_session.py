@@ -6,7 +6,7 @@ import unittest
 
 import tests.harness.support  # noqa: F401  (puts scripts/ on sys.path)
 from slotprobelib.actions import Migrate, SendGo
-from slotprobelib.hostlink import Garbage, Message
+from slotprobelib.hostlink import Garbage, HostLink, Message
 from slotprobelib.migration_control import MigrationController
 from slotprobelib.options import Options
 from slotprobelib.plan import Entry
@@ -16,7 +16,14 @@ PORT = ["-device", "pcie-root-port,id=rp,bus=pcie.0,addr=0x10,chassis=1"]
 
 
 def msg(seq, verb, text="", **fields):
-    return Message(seq, verb, text, {k: str(v) for k, v in fields.items()})
+    """A guest line as the host link parses it (typed fields and all)."""
+    link = HostLink()
+    link.expected_seq = seq
+    words = [f"SP1 {seq} {verb}", *([text] if text else []),
+             *(f"{k}={v}" for k, v in fields.items())]
+    (ev,) = link.parse_line(" ".join(words).encode())
+    assert isinstance(ev, Message), ev
+    return ev
 
 
 def comparable(state: GuestState) -> dict:
@@ -39,7 +46,7 @@ class SessionTest(unittest.TestCase):
                    msg(first_seq + 1, "obs", "00:10.0 SLTSTA 0x40"),
                    msg(first_seq + 2, "result", "PASS fine"),
                    msg(first_seq + 3, "error", "oops"),
-                   msg(first_seq + 4, "summary", "", tests=1),
+                   msg(first_seq + 4, "summary", "", tests=1, failed=0),
                    msg(first_seq + 5, "bye", "", status=0),
                    msg(first_seq + 5, "cap", f"00:10.0 hdr=1 kind=std id=0x10 "
                        f"at=0x{0x40 + 4 * first_seq:x}"),

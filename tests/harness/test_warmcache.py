@@ -12,7 +12,7 @@ import time
 import unittest
 from unittest import mock
 
-from tests.harness.support import FAKE_QEMU, SLOTPROBE, FakeScenario, write
+from tests.harness.support import FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, SLOTPROBE, FakeScenario, write
 from slotprobelib import qemu_info, warmcache
 from slotprobelib.errata import load_errata
 from slotprobelib.plan import Entry
@@ -301,7 +301,7 @@ class CliWarmTest(unittest.TestCase):
                                                 ["line", "result PASS x"], ["exit", 0]]})))
         p = subprocess.run([sys.executable, SLOTPROBE, "--plan", plan, "run", "a", "b",
                             "c", "d", "--jobs", "2", "--qemu", FAKE_QEMU, "--ovmf",
-                            FAKE_QEMU, "--image", FAKE_QEMU, "--accel", "tcg",
+                            FAKE_OVMF, "--image", FAKE_IMAGE, "--accel", "tcg",
                             "--cache", os.path.join(d, "cache")],
                            capture_output=True, text=True, timeout=60, env=env)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
