@@ -10,7 +10,7 @@ import sys
 import tempfile
 import unittest
 
-from tests.harness.support import FAKE_QEMU, SLOTPROBE, write
+from tests.harness.support import FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, SLOTPROBE, write
 from slotprobelib.explore_cmd import findings_plan
 from slotprobelib.plan import Entry, Plan
 
@@ -32,7 +32,7 @@ class ExploreCmdTest(unittest.TestCase):
         env = dict(os.environ)
         env["FAKE_QEMU_SCENARIO"] = write(self.dir, "sc.json", json.dumps({"guest": guest}))
         p = subprocess.run([PY, SLOTPROBE, "explore", *args, "--qemu", FAKE_QEMU,
-                            "--ovmf", FAKE_QEMU, "--image", FAKE_QEMU, "--accel", "tcg",
+                            "--ovmf", FAKE_OVMF, "--image", FAKE_IMAGE, "--accel", "tcg",
                             "--log-dir", os.path.join(self.dir, "logs")],
                            capture_output=True, text=True, timeout=60, env=env)
         self.assertNotIn("Traceback", p.stderr)

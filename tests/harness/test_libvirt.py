@@ -13,7 +13,7 @@ import types
 import unittest
 import xml.etree.ElementTree as ET
 
-from tests.harness.support import FAKE_QEMU, ROOT, SLOTPROBE
+from tests.harness.support import FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, ROOT, SLOTPROBE
 from slotprobelib.libvirt_domain import (QEMU_NS, DomainError, DomainPaths,
                                          destination_xml, domain_xml, hotplug_xml)
 from slotprobelib.libvirt_machines import LibvirtQmp
@@ -126,7 +126,7 @@ class MissingLibvirtTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, empty, True)
         p = subprocess.run(
             [sys.executable, SLOTPROBE, "run", "selftest", "--backend", "libvirt",
-             "--qemu", FAKE_QEMU, "--image", FAKE_QEMU, "--ovmf", FAKE_QEMU,
+             "--qemu", FAKE_QEMU, "--image", FAKE_IMAGE, "--ovmf", FAKE_OVMF,
              "--accel", "tcg"], env=dict(os.environ, PATH=empty),
             capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
