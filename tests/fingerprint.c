@@ -31,14 +31,6 @@
 
 static struct cfgprobe_plan plan;
 
-static bool occupied(const struct pci_topology *t, int index)
-{
-	for (int i = 0; i < t->count; i++)
-		if (t->funcs[i].parent == index)
-			return true;
-	return false;
-}
-
 static void send_values(const struct pci_func *f, uint16_t size)
 {
 	char bdf[16], reg[16];
@@ -93,7 +85,7 @@ static int probe_func(const struct pci_topology *t, int index)
 	char bdf[16];
 
 	pci_bdf_str(f->addr, bdf);
-	cfgprobe_plan_func(f, occupied(t, index), &plan);
+	cfgprobe_plan_func(f, cfgprobe_occupied(t, index), &plan);
 	if (plan.slot_ctl && slot_init(&s, f->addr) == 0)
 		slot = &s;
 	for (uint16_t off = 0; off < plan.size; off += 2) {
@@ -130,7 +122,7 @@ GUEST_TEST(fingerprint_main, "fingerprint", "", "",
 	if (!pci_cfg_has_extended())
 		report_info("no ECAM: 256 bytes per function");
 	for (int i = 0; i < t->count; i++) {
-		cfgprobe_plan_func(&t->funcs[i], occupied(t, i), &plan);
+		cfgprobe_plan_func(&t->funcs[i], cfgprobe_occupied(t, i), &plan);
 		send_values(&t->funcs[i], plan.size);
 		send_slot(&t->funcs[i]);
 	}

@@ -167,6 +167,14 @@ void cfgprobe_plan_func(const struct pci_func *f, bool occupied, struct cfgprobe
 	protect_caps(f, occupied, p);
 }
 
+bool cfgprobe_occupied(const struct pci_topology *t, int index)
+{
+	for (int i = 0; i < t->count; i++)
+		if (t->funcs[i].parent == index)
+			return true;
+	return false;
+}
+
 /* One write: Slot Control as a command (waited for), anything else as it is. */
 static uint16_t write_read(struct pci_bdf d, uint16_t off, uint16_t val, uint16_t free,
 			   const struct cfgprobe_plan *p, struct pcie_slot *slot)

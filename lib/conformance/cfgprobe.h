@@ -64,6 +64,8 @@ struct cfgprobe_plan {
  * bridge with functions below, a port whose link has a device).
  */
 void cfgprobe_plan_func(const struct pci_func *f, bool occupied, struct cfgprobe_plan *p);
+/* @occupied for function @index of @t: a function was enumerated below it. */
+bool cfgprobe_occupied(const struct pci_topology *t, int index);
 
 /* What one word did. */
 struct cfgprobe_word {

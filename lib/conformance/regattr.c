@@ -233,7 +233,7 @@ const struct regattr_reg *regattr_find(const char *name)
 
 static const struct {
 	const char *name;
-	uint8_t reg;		/* 0 sltcap, 1 lnkcap, 2 lnkcap2, 3 sltcap2, 4 flags */
+	uint8_t reg;		/* an index into regattr_cond_holds()'s regs[] */
 	uint32_t mask;
 } conds[] = {
 	[RC_ALWAYS] = { "", 0, 0 },
@@ -254,11 +254,19 @@ static const struct {
 	[RC_FLIT] = { "FlitMode", 4, PCI_EXP_FLAGS_FLIT },
 	[RC_ROOT_PORT] = { "RootPort", 0, 0 },
 	[RC_DLLLARC_REQUIRED] = { "HotPlug or >5GT/s", 0, 0 },
+	[RC_PCIE] = { "PCIe", 0, 0 },
+	[RC_BIST] = { "BIST", 9, 0x80 },
+	[RC_PME] = { "PME", 5, 0xf800 },	/* PCI PM 1.2 §3.2.3 PME_Support */
+	[RC_ARI_FWD] = { "ARIFwd", 6, 0x20 },	/* PCIe r5.0 §7.5.3.15 */
+	[RC_CRSSV] = { "CRSVisible", 7, 0x1 },	/* §7.5.3.13 */
+	[RC_ECRC_GEN] = { "ECRCGenCap", 8, 0x20 },	/* §7.8.4.7 */
+	[RC_ECRC_CHK] = { "ECRCChkCap", 8, 0x80 },
 };
 
 bool regattr_cond_holds(uint8_t cond, const struct regattr_ctx *c)
 {
-	uint32_t regs[5] = { c->sltcap, c->lnkcap, c->lnkcap2, c->sltcap2, c->flags };
+	uint32_t regs[10] = { c->sltcap, c->lnkcap, c->lnkcap2, c->sltcap2, c->flags,
+			      c->pmc, c->devcap2, c->rtcap, c->aercap, c->bist };
 
 	if (cond == RC_ALWAYS || cond >= ARRAY_SIZE(conds))
 		return true;
@@ -266,6 +274,8 @@ bool regattr_cond_holds(uint8_t cond, const struct regattr_ctx *c)
 		return (c->lnkcap & PCI_EXP_LNKCAP_SLS) > 1;
 	if (cond == RC_ROOT_PORT)
 		return c->port_type == PCI_EXP_TYPE_ROOT_PORT;
+	if (cond == RC_PCIE)
+		return c->pcie;
 	if (cond == RC_DLLLARC_REQUIRED)	/* 2 is 5.0 GT/s */
 		return (c->sltcap & PCI_EXP_SLTCAP_HPC) || (c->lnkcap & PCI_EXP_LNKCAP_SLS) > 2;
 	return regs[conds[cond].reg] & conds[cond].mask;
@@ -305,14 +315,20 @@ const char *regattr_attr_str(uint8_t attr)
 const char *regattr_key_field(char *buf, size_t len, const struct regattr_reg *r,
 			      const struct regattr_field *f)
 {
+	return regattr_key_name(buf, len, r->name, f);
+}
+
+const char *regattr_key_name(char *buf, size_t len, const char *reg,
+			     const struct regattr_field *f)
+{
 	int high = 31 - __builtin_clz(f->mask), low = __builtin_ctz(f->mask);
 
 	if (!strchr(f->name, ' '))
 		snprintf(buf, len, "%s", f->name);
 	else if (high == low)
-		snprintf(buf, len, "%s[%d]", r->name, low);
+		snprintf(buf, len, "%s[%d]", reg, low);
 	else
-		snprintf(buf, len, "%s[%d:%d]", r->name, high, low);
+		snprintf(buf, len, "%s[%d:%d]", reg, high, low);
 	return buf;
 }
 

@@ -50,6 +50,14 @@ enum regattr_cond {
 	RC_ROOT_PORT,	/* the port is a Root Port (not a Switch Downstream Port) */
 	/* r5.0 §7.5.3.6: DLLLARC required: hot-plug capable, or faster than 5 GT/s */
 	RC_DLLLARC_REQUIRED,
+	/* For the rest of the configuration space (lib/conformance/cfgattr.c): */
+	RC_PCIE,	/* the function has a PCI Express capability */
+	RC_BIST,	/* BIST Capable (BIST register bit 7) */
+	RC_PME,		/* PM Capabilities PME_Support (bits 15:11) not 0 */
+	RC_ARI_FWD,	/* DEVCAP2 ARI Forwarding Supported (bit 5) */
+	RC_CRSSV,	/* Root Capabilities CRS Software Visibility (bit 0) */
+	RC_ECRC_GEN,	/* AER ECRC Generation Capable (bit 5) */
+	RC_ECRC_CHK,	/* AER ECRC Check Capable (bit 7) */
 };
 
 /* Field flags. */
@@ -101,6 +109,9 @@ struct regattr_ctx {
 	uint32_t sltcap, lnkcap, lnkcap2, sltcap2;
 	uint16_t flags;		/* PCI Express Capabilities register */
 	uint8_t port_type;	/* PCI_EXP_TYPE_* */
+	/* cfgattr's conditions: the function's other capability registers */
+	uint32_t pmc, devcap2, rtcap, aercap, bist;
+	bool pcie;
 };
 
 bool regattr_cond_holds(uint8_t cond, const struct regattr_ctx *c);
@@ -119,6 +130,9 @@ const char *regattr_cond_str(char *buf, size_t len, uint8_t cond, const struct r
  */
 const char *regattr_key_field(char *buf, size_t len, const struct regattr_reg *r,
 			      const struct regattr_field *f);
+/* ... for a field of the register named @reg (lib/conformance/cfgattr.c's tables). */
+const char *regattr_key_name(char *buf, size_t len, const char *reg,
+			     const struct regattr_field *f);
 const char *regattr_attr_cond(uint8_t attr);
 
 /* ---- what a probe saw ---- */

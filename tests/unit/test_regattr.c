@@ -59,10 +59,11 @@ static const struct regattr_field *field(const char *reg, uint32_t mask)
 
 UNIT_TEST(regattr_conditions_follow_capabilities)
 {
-	struct regattr_ctx qemu = { SIM_QEMU_SLTCAP, SIM_QEMU_LNKCAP, 0, 0, 0x0142,
-				    PCI_EXP_TYPE_ROOT_PORT };
+	struct regattr_ctx qemu = { .sltcap = SIM_QEMU_SLTCAP, .lnkcap = SIM_QEMU_LNKCAP,
+				    .flags = 0x0142, .port_type = PCI_EXP_TYPE_ROOT_PORT };
 	/* 2.5 GT/s x1, nothing else */
-	struct regattr_ctx slow = { 0, 0x00000011, 0, 0, 0x0162, PCI_EXP_TYPE_DOWNSTREAM };
+	struct regattr_ctx slow = { .lnkcap = 0x00000011, .flags = 0x0162,
+				    .port_type = PCI_EXP_TYPE_DOWNSTREAM };
 	char buf[32];
 
 	/* §7.5.3.10: DLLSCE RW with LLActRep+, may be RO 0 without. */
