@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--cold-boot", action="store_true",
                    help="boot every entry through OVMF instead of from the saved "
                         "post-boot state (warm start)")
-    r.add_argument("--cache", metavar="DIR",
+    r.add_argument("--cache", metavar="DIR", type=nonempty,
                    help="warm-start states and the KVM verdict "
                         "(default $XDG_CACHE_HOME/slotprobe or ~/.cache/slotprobe)")
     r.add_argument("--boot-differential", action="store_true",
@@ -101,9 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "state); report every observation that differs")
     r.add_argument("--backend", choices=BACKENDS,
                    help="who starts the VMs: QEMU directly, or libvirt")
-    r.add_argument("--libvirt-uri", metavar="URI",
+    r.add_argument("--libvirt-uri", metavar="URI", type=nonempty,
                    help="libvirt backend: this daemon, not the harness's own")
-    r.add_argument("--dst-libvirt-uri", metavar="URI",
+    r.add_argument("--dst-libvirt-uri", metavar="URI", type=nonempty,
                    help="libvirt backend: migrate to this daemon (default --libvirt-uri)")
     # `script FILE`: every option of `run` (shared action objects, so new
     # run options apply here too), plus the script file.
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--sequences", type=int, default=20, metavar="N")
     x.add_argument("--replays", type=int, default=1, metavar="N",
                    help="replays a minimization candidate must pass (the issue: 5)")
-    x.add_argument("--out", default="explore-out", metavar="DIR")
+    x.add_argument("--out", default="explore-out", metavar="DIR", type=nonempty)
     # ... not the ones that choose or repeat entries, or change the topology.
     for action in r._actions:
         if action.option_strings and action.dest not in (

@@ -13,6 +13,7 @@ import sys
 from . import abi_diff, fingerprint
 from .cmd_common import conclude, device_words, prepare
 from .plan import Entry, check_params
+from .preflight import nonempty
 from .qemu_info import SetupError
 from .report import Report
 from .runner import Runner
@@ -89,7 +90,7 @@ def add_parsers(sub, run_parser: argparse.ArgumentParser) -> None:
     """`fingerprint` takes every option of `run` (shared action objects)."""
     f = sub.add_parser("fingerprint", help="record every function's config space "
                        "and what each word does when written, as JSON")
-    f.add_argument("-o", "--output", metavar="FILE.json")
+    f.add_argument("-o", "--output", metavar="FILE.json", type=nonempty)
     for action in run_parser._actions:
         if action.option_strings and action.dest not in ("help",):
             f._add_action(action)

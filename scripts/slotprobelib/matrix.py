@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from . import abi_diff, fingerprint, loadfail
 from .cmd_common import conclude, device_words, prepare
 from .plan import Entry, Plan, check_params
+from .preflight import nonempty
 from .qemu_info import SetupError, check_machine, find_binary
 from .report import EXPECTED, EntryResult, Report
 from .runner import Runner
@@ -219,7 +220,8 @@ def add_parser(sub, run_parser: argparse.ArgumentParser) -> None:
     p.add_argument("names", nargs="*", metavar="ENTRY")
     p.add_argument("--qemu", action="append", default=[], metavar="BINARY")
     p.add_argument("--machine", action="append", default=[], metavar="TYPE")
-    p.add_argument("--html", metavar="FILE", help="write the self-contained HTML page")
+    p.add_argument("--html", metavar="FILE", type=nonempty,
+                   help="write the self-contained HTML page")
     skip = {"help", "qemu", "machine", "names", "dst_qemu", "dst_machine", "dst_args",
             "differential", "repeat", "seed", "shard", "stop_on_fail", "jobs", "group"}
     for action in run_parser._actions:

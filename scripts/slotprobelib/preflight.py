@@ -154,37 +154,48 @@ def _can_create_in(folder: str) -> str | None:
     return None
 
 
-def check_log_dir(path: str) -> None:
+def check_folder(option: str, path: str) -> None:
+    """A folder the run creates or fills (--log-dir, --cache, --out)."""
+    if os.path.lexists(path) and not os.path.isdir(path):
+        raise SetupError(f"{option} {path}: not a folder")
     base = _nearest_existing(path)
     if not os.path.isdir(base):
-        raise SetupError(f"--log-dir {path}: {base} is not a folder")
+        raise SetupError(f"{option} {path}: {base} is not a folder")
     why = _can_create_in(base)
     if why:
-        raise SetupError(f"--log-dir {path}: cannot create a folder in {base}: {why}")
+        raise SetupError(f"{option} {path}: cannot create a folder in {base}: {why}")
 
 
-def check_junit(path: str) -> None:
+def check_output_file(option: str, path: str) -> None:
+    """A file the run writes at its end (--junit, -o, --html)."""
     if os.path.isdir(path):
-        raise SetupError(f"--junit {path}: is a folder, not a file")
+        raise SetupError(f"{option} {path}: is a folder, not a file")
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
-        raise SetupError(f"--junit {path}: folder {parent} does not exist")
+        raise SetupError(f"{option} {path}: folder {parent} does not exist")
     if os.path.lexists(path):
         if not os.path.isfile(path):
-            raise SetupError(f"--junit {path}: not a regular file")
+            raise SetupError(f"{option} {path}: not a regular file")
         if not os.access(path, os.W_OK):
-            raise SetupError(f"--junit {path}: not writable")
+            raise SetupError(f"{option} {path}: not writable")
         return
     why = _can_create_in(parent)
     if why:
-        raise SetupError(f"--junit {path}: cannot write in {parent}: {why}")
+        raise SetupError(f"{option} {path}: cannot write in {parent}: {why}")
+
+
+# Output places by command: (argparse dest, option as the user wrote it).
+OUTPUT_FOLDERS = (("log_dir", "--log-dir"), ("cache", "--cache"), ("out", "--out"))
+OUTPUT_FILES = (("junit", "--junit"), ("output", "--output"), ("html", "--html"))
 
 
 def check_outputs(args: argparse.Namespace) -> None:
-    if args.log_dir is not None:
-        check_log_dir(args.log_dir)
-    if args.junit is not None:
-        check_junit(args.junit)
+    for dest, option in OUTPUT_FOLDERS:
+        if getattr(args, dest, None) is not None:
+            check_folder(option, getattr(args, dest))
+    for dest, option in OUTPUT_FILES:
+        if getattr(args, dest, None) is not None:
+            check_output_file(option, getattr(args, dest))
 
 
 def check(args: argparse.Namespace) -> None:
