@@ -2,7 +2,8 @@
  * explore_pci.c - the explorer's target on a real port (see explore_pci.h).
  * Reset returns the slot to where it started, the way pciehp would bring a
  * slot up: commands waited for, power on with the indicators, the link and
- * the function behind awaited, events cleared.
+ * the function behind awaited, events cleared; it does only what the
+ * sequence made necessary (target_reset).
  */
 #include "explore_pci.h"
 #include "libc.h"
@@ -16,21 +17,57 @@ static uint16_t reg_at(const struct xpci_target *x, uint8_t off)
 	return (uint16_t)(x->slot.exp + off);
 }
 
+/* The byte at capability offset @byte of an access (@off, @size, @v), or -1 outside it. */
+static int byte_of(uint8_t off, uint8_t size, uint32_t v, uint8_t byte)
+{
+	if (byte < off || byte >= off + size)
+		return -1;
+	return (int)((v >> (byte - off) * 8) & 0xff);
+}
+
 static uint32_t target_read(void *ctx, uint8_t off, uint8_t size)
 {
 	struct xpci_target *x = ctx;
+	uint32_t v;
 
 	if (size == 1)
-		return pci_cfg_read8(x->slot.port, reg_at(x, off));
-	if (size == 2)
-		return pci_cfg_read16(x->slot.port, reg_at(x, off));
-	return pci_cfg_read32(x->slot.port, reg_at(x, off));
+		v = pci_cfg_read8(x->slot.port, reg_at(x, off));
+	else if (size == 2)
+		v = pci_cfg_read16(x->slot.port, reg_at(x, off));
+	else
+		v = pci_cfg_read32(x->slot.port, reg_at(x, off));
+	if (byte_of(off, size, v, PCI_EXP_SLTSTA) > 0 &&
+	    (byte_of(off, size, v, PCI_EXP_SLTSTA) & PCI_EXP_SLTSTA_CC))
+		x->cmd_pending = false;		/* the last command completed */
+	return v;
+}
+
+/*
+ * What a write did that the next reset must undo or wait for: a Slot
+ * Control command in flight, or power or link cycled (PCC set to power
+ * off, Link Disable, Retrain Link, anything in Link Control 2).
+ */
+static void note_write(struct xpci_target *x, uint8_t off, uint8_t size, uint32_t v)
+{
+	int ctl_hi = byte_of(off, size, v, PCI_EXP_SLTCTL + 1);
+	int lnk_lo = byte_of(off, size, v, PCI_EXP_LNKCTL);
+
+	if (ctl_hi >= 0 || byte_of(off, size, v, PCI_EXP_SLTCTL) >= 0) {
+		x->cmd_pending = true;
+		x->cmd_written_us = time_now_us();
+	}
+	if ((ctl_hi > 0 && (ctl_hi & (PCI_EXP_SLTCTL_PCC >> 8))) ||
+	    (lnk_lo > 0 && (lnk_lo & (PCI_EXP_LNKCTL_LD | PCI_EXP_LNKCTL_RL))) ||
+	    byte_of(off, size, v, PCI_EXP_LNKCTL2) >= 0 ||
+	    byte_of(off, size, v, PCI_EXP_LNKCTL2 + 1) >= 0)
+		x->cycled = true;
 }
 
 static void target_write(void *ctx, uint8_t off, uint8_t size, uint32_t v)
 {
 	struct xpci_target *x = ctx;
 
+	note_write(x, off, size, v);
 	if (size == 1)
 		pci_cfg_write8(x->slot.port, reg_at(x, off), (uint8_t)v);
 	else if (size == 2)
@@ -64,17 +101,24 @@ static uint64_t target_now(void *ctx)
 	return time_now_us();
 }
 
-static void target_reset(void *ctx)
+/* The slot as the start state left it: controls, presence, link, no events of a cycle. */
+static bool as_started(struct xpci_target *x)
 {
-	struct xpci_target *x = ctx;
+	struct pcie_slot *s = &x->slot;
+	uint16_t sta = slot_status(s);
+
+	return slot_ctrl(s) == x->sltctl && link_ctrl(s) == x->lnkctl &&
+	       pci_cfg_read16(s->port, reg_at(x, PCI_EXP_LNKCTL2)) == x->lnkctl2 &&
+	       (sta & PCI_EXP_SLTSTA_PDS) && !(sta & (PCI_EXP_SLTSTA_PDC | PCI_EXP_SLTSTA_DLLSC));
+}
+
+/* Controls, power and indicators back to the start state, the way pciehp brings a slot up. */
+static void restart_slot(struct xpci_target *x)
+{
 	struct pcie_slot *s = &x->slot;
 	uint16_t keep = PCI_EXP_SLTCTL_PCC | PCI_EXP_SLTCTL_PIC | PCI_EXP_SLTCTL_AIC;
 	struct slot_board b;
 
-	slot_wait_foreign_cmd(s);	/* a command the sequence left in flight */
-	if (slot_ctrl(s) != x->sltctl || link_ctrl(s) != x->lnkctl ||
-	    !(slot_status(s) & PCI_EXP_SLTSTA_PDS))
-		x->dirty++;
 	pci_cfg_write16(s->port, reg_at(x, PCI_EXP_LNKCTL), x->lnkctl);
 	pci_cfg_write16(s->port, reg_at(x, PCI_EXP_LNKCTL2), x->lnkctl2);
 	if (!(slot_status(s) & PCI_EXP_SLTSTA_PDS)) {
@@ -86,11 +130,42 @@ static void target_reset(void *ctx)
 	/* Enables and the rest as they were; power and indicators as pciehp left them. */
 	slot_write_cmd(s, x->sltctl, (uint16_t)~keep & ~PCI_EXP_SLTCTL_EIC);
 	slot_set_indicators(s, x->sltctl & PCI_EXP_SLTCTL_PIC, x->sltctl & PCI_EXP_SLTCTL_AIC);
-	slot_wait_link_active(s, SLOT_LINK_TIMEOUT_MS);
-	slot_wait_child(s, SLOT_CHILD_TIMEOUT_MS);
+}
+
+/*
+ * Three ways back, cheapest first: a slot the sequence left as it started
+ * (no command in flight, nothing cycled) only has its events cleared; one
+ * whose link went down or retrained waits for the link and the function
+ * as pciehp does (PCIe r5.0 §6.6.1: 100 ms after the link is up); one
+ * whose controls or adapter changed is brought up again.
+ */
+static void target_reset(void *ctx)
+{
+	struct xpci_target *x = ctx;
+	struct pcie_slot *s = &x->slot;
+	bool link_up;
+
+	if (x->cmd_pending)		/* a command the sequence left in flight */
+		slot_wait_foreign_cmd_since(s, x->cmd_written_us);
+	x->cmd_pending = false;
+	link_up = !(s->lnkcap & PCI_EXP_LNKCAP_DLLLARC) ||
+		  (link_status(s) & PCI_EXP_LNKSTA_DLLLA);
+	if (!as_started(x)) {
+		x->dirty++;
+		restart_slot(x);
+		x->cycled = true;
+	}
+	if (x->cycled || !link_up || !slot_child_present(s)) {
+		slot_wait_link_active(s, SLOT_LINK_TIMEOUT_MS);
+		slot_wait_child(s, SLOT_CHILD_TIMEOUT_MS);
+	} else {
+		x->untouched++;
+	}
+	x->cycled = false;
 	slot_clear_events(s, SLOT_EVENTS);
-	pci_cfg_write16(s->port, reg_at(x, PCI_EXP_LNKSTA),
-			PCI_EXP_LNKSTA_LBMS | PCI_EXP_LNKSTA_LABS);
+	if (link_status(s) & (PCI_EXP_LNKSTA_LBMS | PCI_EXP_LNKSTA_LABS))
+		pci_cfg_write16(s->port, reg_at(x, PCI_EXP_LNKSTA),
+				PCI_EXP_LNKSTA_LBMS | PCI_EXP_LNKSTA_LABS);
 }
 
 void xpci_target_init(struct xtarget *t, struct xpci_target *x, const struct pcie_slot *s,

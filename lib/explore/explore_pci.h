@@ -22,6 +22,10 @@ struct xpci_target {
 	uint16_t sltctl, lnkctl, lnkctl2;	/* the start state's controls */
 	unsigned int restores;	/* device_add asked of the harness */
 	unsigned int dirty;	/* resets that found the slot not as it started */
+	unsigned int untouched;	/* ... that found it as it started: no waits */
+	bool cmd_pending;	/* a Slot Control write, its Command Completed not read */
+	uint64_t cmd_written_us;
+	bool cycled;		/* power or link may have gone down and up */
 };
 
 /* A target on @s, its current controls taken as the start state. */
