@@ -20,6 +20,8 @@ void xgen_defaults(struct xgen_cfg *c)
 	c->min_len = 8;
 	c->max_len = 24;
 	c->max_delay_ms = 1100;
+	c->long_delay_pct = 10;
+	c->idle_wait_pct = 10;
 	c->overlap_pct = 0;
 }
 
@@ -185,12 +187,31 @@ static struct xstep caps_step(struct xrng *r)
 	return any_width(r, XOP_WRITE, caps[xrng_below(r, 4)], 4, v);
 }
 
+/*
+ * Mostly short: a delay costs its length on every run. A few (long_pct)
+ * last max_delay_ms, past the model's deadlines (1 s for a command or the
+ * link, 1.1 s for a function to answer), so "must eventually" is checked.
+ */
 static struct xstep delay_step(const struct xgen_cfg *c, struct xrng *r)
 {
-	static const uint32_t ms[] = { 0, 1, 1, 5, 50, 200, 1100 };
+	static const uint32_t ms[] = { 0, 1, 2, 5, 10, 20, 50, 100, 200 };
 	uint32_t v = ms[xrng_below(r, ARRAY_SIZE(ms))];
 
+	if (chance(r, c->long_delay_pct))
+		v = c->max_delay_ms;
 	return (struct xstep){ XOP_DELAY, 0, 0, v < c->max_delay_ms ? v : c->max_delay_ms };
+}
+
+/*
+ * A wait-cc where a Command Completed is coming; elsewhere it polls its
+ * whole second for nothing, so only now and then (idle_wait_pct), and a
+ * read of Slot Status instead.
+ */
+static struct xstep wait_step(const struct xgen_cfg *c, struct xrng *r, struct xmodel *m)
+{
+	if (xmodel_cc_coming(m) || chance(r, c->idle_wait_pct))
+		return (struct xstep){ XOP_WAIT_CC, 0, 0, 0 };
+	return reg_step(XOP_READ, PCI_EXP_SLTSTA, 2, 0);
 }
 
 /* What to do first when a command may still be in progress. */
@@ -252,7 +273,7 @@ struct xstep xgen_next(const struct xgen_cfg *c, struct xrng *r, struct xmodel *
 	case XG_CHILD:
 		return (struct xstep){ XOP_READ_CHILD, 0, 2, 0 };
 	case XG_WAIT_CC:
-		return (struct xstep){ XOP_WAIT_CC, 0, 0, 0 };
+		return wait_step(c, r, m);
 	case XG_DELAY:
 		return delay_step(c, r);
 	case XG_ADD:

@@ -30,6 +30,8 @@ struct xgen_cfg {
 	uint16_t weight[XG_KINDS];	/* relative; 0 never */
 	int min_len, max_len;		/* steps per sequence */
 	uint32_t max_delay_ms;		/* longest delay step */
+	uint8_t long_delay_pct;		/* % of delays that long; the rest 200 ms at most */
+	uint8_t idle_wait_pct;		/* % of wait-cc steps with no Command Completed coming */
 	uint8_t overlap_pct;		/* % of commands written without waiting */
 };
 
