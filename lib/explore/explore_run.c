@@ -92,8 +92,13 @@ bool xrun_begin(const struct xtarget *t, const struct xmodel_cfg *mc, struct xmo
 	return false;
 }
 
-int xrun_replay(const struct xtarget *t, const struct xmodel_cfg *mc, const struct xseq *q,
-		struct xfinding *f)
+/*
+ * Replays @q: the index of the first step that shows @want, carrying on past
+ * other findings as the model does (the first finding of any kind when
+ * @want is NULL), or -1.
+ */
+static int replay_to(const struct xtarget *t, const struct xmodel_cfg *mc, const struct xseq *q,
+		     const struct xfinding *want, struct xfinding *f)
 {
 	struct xmodel m;
 
@@ -105,10 +110,17 @@ int xrun_replay(const struct xtarget *t, const struct xmodel_cfg *mc, const stru
 		xexec_step(t, &m.ctx, &q->s[i], &o);
 		if (xmodel_step(&m, &q->s[i], &o, f)) {
 			f->step = i;
-			return i;
+			if (!want || xfinding_same(f, want))
+				return i;
 		}
 	}
 	return -1;
+}
+
+int xrun_replay(const struct xtarget *t, const struct xmodel_cfg *mc, const struct xseq *q,
+		struct xfinding *f)
+{
+	return replay_to(t, mc, q, NULL, f);
 }
 
 bool xfinding_same(const struct xfinding *a, const struct xfinding *b)
@@ -119,24 +131,39 @@ bool xfinding_same(const struct xfinding *a, const struct xfinding *b)
 
 /* ---- minimization (delta debugging) ---- */
 
+/* The campaign's clock: its own (the budget's), else the target's. */
+static uint64_t campaign_now(const struct xtarget *t, const struct xcampaign_cfg *c)
+{
+	return c->clock_us ? c->clock_us(c->clock_arg) : t->now_us(t->ctx);
+}
+
+/* Less than @reserve_us left of the budget (never, without one). */
+static bool budget_spent(const struct xcampaign_cfg *c, uint64_t reserve_us)
+{
+	return c->clock_us && c->deadline_us && c->clock_us(c->clock_arg) + reserve_us >= c->deadline_us;
+}
+
 struct mini {
 	const struct xtarget *t;
-	const struct xmodel_cfg *mc;
+	const struct xcampaign_cfg *c;
 	const struct xfinding *want;
-	int replays;
+	bool others_ok;		/* other findings may come before it */
+	int replays, max_replays, used;
 };
 
 /* @cand shows the finding in every replay: @q becomes it, cut after the finding. */
-static bool take_if_reproduces(const struct mini *x, struct xseq *q, const struct xseq *cand)
+static bool take_if_reproduces(struct mini *x, struct xseq *q, const struct xseq *cand)
 {
 	struct xfinding f;
 	int at = -1;
 
-	if (cand->n == 0)
+	if (cand->n == 0 || x->used >= x->max_replays || budget_spent(x->c, 0))
 		return false;
 	for (int i = 0; i < x->replays; i++) {
-		int a = xrun_replay(x->t, x->mc, cand, &f);
+		int a = replay_to(x->t, &x->c->model, cand, x->others_ok ? x->want : NULL, &f);
 
+		x->used++;
+		/* The first replay that fails rejects the candidate: most fail there. */
 		if (a < 0 || !xfinding_same(&f, x->want) || (i && a != at))
 			return false;
 		at = a;
@@ -146,7 +173,7 @@ static bool take_if_reproduces(const struct mini *x, struct xseq *q, const struc
 	return true;
 }
 
-static bool drop_chunks(const struct mini *x, struct xseq *q)
+static bool drop_chunks(struct mini *x, struct xseq *q)
 {
 	bool changed = false;
 
@@ -166,7 +193,7 @@ static bool drop_chunks(const struct mini *x, struct xseq *q)
 	return changed;
 }
 
-static bool try_step(const struct mini *x, struct xseq *q, int i, struct xstep s)
+static bool try_step(struct mini *x, struct xseq *q, int i, struct xstep s)
 {
 	struct xseq cand = *q;
 
@@ -177,7 +204,7 @@ static bool try_step(const struct mini *x, struct xseq *q, int i, struct xstep s
 }
 
 /* Natural width: the register's own width at its own offset. */
-static bool natural_width(const struct mini *x, struct xseq *q, int i)
+static bool natural_width(struct mini *x, struct xseq *q, int i)
 {
 	struct xstep s = q->s[i];
 	const struct regattr_reg *reg = xmodel_reg_at(s.off);
@@ -197,7 +224,7 @@ static bool natural_width(const struct mini *x, struct xseq *q, int i)
 	return try_step(x, q, i, s);
 }
 
-static bool simplify(const struct mini *x, struct xseq *q)
+static bool simplify(struct mini *x, struct xseq *q)
 {
 	bool changed = false;
 
@@ -234,10 +261,11 @@ static bool simplify(const struct mini *x, struct xseq *q)
 	return changed;
 }
 
-void xminimize(const struct xtarget *t, const struct xmodel_cfg *mc,
-	       const struct xfinding *want, struct xseq *q, int replays)
+int xminimize(const struct xtarget *t, const struct xcampaign_cfg *c,
+	      const struct xfinding *want, bool others_ok, struct xseq *q)
 {
-	struct mini x = { t, mc, want, replays > 0 ? replays : 1 };
+	struct mini x = { t, c, want, others_ok, c->replays > 0 ? c->replays : XREPLAYS,
+			  c->max_replays > 0 ? c->max_replays : XMINIMIZE_REPLAYS, 0 };
 	bool changed = true;
 
 	if (want->step >= 0 && want->step < q->n)
@@ -246,41 +274,55 @@ void xminimize(const struct xtarget *t, const struct xmodel_cfg *mc,
 		changed = drop_chunks(&x, q);
 		changed |= simplify(&x, q);
 	}
+	return x.used;
 }
 
 /* ---- campaigns ---- */
 
-static void record(const struct xtarget *t, const struct xcampaign_cfg *c,
-		   struct xcampaign *out, const struct xfinding *f, const struct xseq *q,
-		   int sequence)
+/*
+ * A finding of sequence @sequence, @q its steps so far: counted when its
+ * signature is known, else a new record (minimized when the sequence ends).
+ * @earlier: findings before it in this sequence. Returns whether it is new.
+ */
+static bool note(struct xcampaign *out, const struct xfinding *f, const struct xseq *q,
+		 int sequence, int earlier)
 {
 	struct xrecord *rec;
-	uint64_t t0;
 
 	for (int i = 0; i < out->nrec; i++) {
 		if (xfinding_same(&out->rec[i].f, f)) {
 			out->rec[i].seen++;
-			return;
+			return false;
 		}
 	}
 	if (out->nrec == XMAX_FINDINGS) {
 		out->dropped++;
-		return;
+		return false;
 	}
 	rec = &out->rec[out->nrec++];
 	memset(rec, 0, sizeof(*rec));
 	rec->f = *f;
 	rec->found = *q;
+	rec->after_other = earlier > 0;
 	rec->sequence = sequence;
-	rec->steps_before = out->steps;
+	rec->steps_before = out->steps - q->n;
 	rec->seen = 1;
-	rec->min = *q;
-	t0 = t->now_us(t->ctx);
-	xminimize(t, &c->model, f, &rec->min, c->replays);
+	return true;
+}
+
+static void minimize_record(const struct xtarget *t, const struct xcampaign_cfg *c,
+			    struct xcampaign *out, struct xrecord *rec)
+{
+	uint64_t t0 = campaign_now(t, c);
+	struct xfinding f;
+
+	rec->min = rec->found;
+	rec->replays = xminimize(t, c, &rec->f, rec->after_other, &rec->min);
 	/* What the minimized sequence shows: same signature, its own values. */
-	if (xrun_replay(t, &c->model, &rec->min, &rec->f) < 0)
-		rec->f = *f;
-	out->minimize_us += t->now_us(t->ctx) - t0;
+	if (replay_to(t, &c->model, &rec->min, rec->after_other ? &rec->f : NULL, &f) >= 0 &&
+	    xfinding_same(&f, &rec->f))
+		rec->f = f;
+	out->minimize_us += campaign_now(t, c) - t0;
 }
 
 /* A prologue finding: the one read that shows it. */
@@ -293,43 +335,65 @@ static void prologue_seq(const struct xfinding *f, struct xseq *q)
 	q->s[0] = pro[-1 - f->step];
 }
 
+/*
+ * Sequence @i to its end, carrying on past findings as the model does (a
+ * frequent deviation must not hide the others), then its new findings
+ * minimized. Returns true when the campaign stops here (stop_at_first).
+ */
+static bool run_sequence(const struct xtarget *t, const struct xcampaign_cfg *c,
+			 struct xcampaign *out, int i)
+{
+	int first_new = out->nrec, found = 0, len;
+	struct xseq q = { 0 };
+	struct xfinding f;
+	struct xmodel m;
+	struct xrng r;
+
+	/* Each sequence has its own seed: any one replays alone, shards split evenly. */
+	xrng_seed(&r, c->seed * 0x100000001b3ull + (uint64_t)i);
+	len = xgen_length(&c->gen, &r);
+	if (xrun_begin(t, &c->model, &m, &f)) {	/* the model cannot follow this start */
+		prologue_seq(&f, &q);
+		note(out, &f, &q, i, 0);
+		len = 0;
+	}
+	while (q.n < len && q.n < XSEQ_MAX) {
+		struct xobs o;
+		struct xstep s = xgen_next(&c->gen, &r, &m, t->now_us(t->ctx));
+
+		xexec_step(t, &m.ctx, &s, &o);
+		q.s[q.n++] = s;
+		out->steps++;
+		if (!xmodel_step(&m, &s, &o, &f))
+			continue;
+		f.step = q.n - 1;
+		if (note(out, &f, &q, i, found++) && c->stop_at_first)
+			break;
+	}
+	out->sequences++;
+	out->undefined += m.undefined;
+	for (int k = first_new; k < out->nrec; k++)
+		minimize_record(t, c, out, &out->rec[k]);
+	return c->stop_at_first && out->nrec > first_new;
+}
+
+static bool in_shard(const struct xcampaign_cfg *c, int i)
+{
+	return c->shards <= 1 || i % c->shards == c->shard - 1;
+}
+
 void xcampaign_run(const struct xtarget *t, const struct xcampaign_cfg *c, struct xcampaign *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (int i = 0; i < c->sequences; i++) {
-		struct xrng r;
-		struct xmodel m;
-		struct xfinding f;
-		struct xseq q = { 0 };
-		bool hit;
-		int len;
-
-		/* Each sequence has its own seed: any one replays alone, shards split evenly. */
-		xrng_seed(&r, c->seed * 0x100000001b3ull + (uint64_t)i);
-		hit = xrun_begin(t, &c->model, &m, &f);
-		if (hit)
-			prologue_seq(&f, &q);
-		len = xgen_length(&c->gen, &r);
-		while (!hit && q.n < len && q.n < XSEQ_MAX) {
-			struct xobs o;
-			struct xstep s = xgen_next(&c->gen, &r, &m, t->now_us(t->ctx));
-
-			xexec_step(t, &m.ctx, &s, &o);
-			q.s[q.n++] = s;
-			out->steps++;
-			hit = xmodel_step(&m, &s, &o, &f);
-			if (hit)
-				f.step = q.n - 1;
-		}
-		out->sequences++;
-		out->undefined += m.undefined;
-		if (hit) {
-			int before = out->nrec;
-
-			record(t, c, out, &f, &q, i);
-			if (c->stop_at_first && out->nrec > before)
-				return;
-		}
+	if (c->sequences <= 0 && !(c->clock_us && c->deadline_us))
+		return;		/* unbounded needs a budget */
+	for (int i = 0; c->sequences <= 0 || i < c->sequences; i++) {
+		if (!in_shard(c, i))
+			continue;
+		if (budget_spent(c, c->reserve_us))
+			break;
+		if (run_sequence(t, c, out, i))
+			return;
 	}
 }
 

@@ -42,26 +42,47 @@ int xrun_replay(const struct xtarget *t, const struct xmodel_cfg *mc, const stru
 
 bool xfinding_same(const struct xfinding *a, const struct xfinding *b);
 
-/* Shrinks @q (which shows @want) to a shortest sequence that shows it in every one of @replays. */
-void xminimize(const struct xtarget *t, const struct xmodel_cfg *mc,
-	       const struct xfinding *want, struct xseq *q, int replays);
-
 struct xcampaign_cfg {
 	uint64_t seed;
-	int sequences;
+	int sequences;		/* sequence indices 0 .. sequences-1; 0: until the budget */
+	int shard, shards;	/* only indices i with i % shards == shard - 1 (0, 0: all) */
 	struct xgen_cfg gen;
 	struct xmodel_cfg model;
-	int replays;		/* a minimized finding reproduces in all of them (5) */
+	int replays;		/* a minimized finding reproduces in all of them (0: XREPLAYS) */
+	int max_replays;	/* replays minimizing one finding may use (0: XMINIMIZE_REPLAYS) */
 	bool stop_at_first;	/* stop after the first finding (mutation tests) */
+	/*
+	 * The budget, on a clock of its own (the guest's time_now_us(); the
+	 * target's may restart at each reset, as the simulator's does). No
+	 * sequence starts once less than reserve_us is left before deadline_us;
+	 * minimization stops at deadline_us, keeping the shortest so far.
+	 */
+	uint64_t (*clock_us)(void *arg);
+	void *clock_arg;
+	uint64_t deadline_us;	/* 0: no budget */
+	uint64_t reserve_us;
 };
+
+#define XREPLAYS		5	/* issue 14: reproduces in 5 of 5 */
+#define XMINIMIZE_REPLAYS	400
+
+/*
+ * Shrinks @q (which shows @want) to a shortest sequence that shows it in
+ * every one of @c's replays, within @c's bounds; @others_ok: other findings
+ * may show before it (it was not its sequence's first). Returns the replays used.
+ */
+int xminimize(const struct xtarget *t, const struct xcampaign_cfg *c,
+	      const struct xfinding *want, bool others_ok, struct xseq *q);
 
 struct xrecord {
 	struct xfinding f;	/* as first found */
 	struct xseq found;	/* the sequence that found it, up to the finding */
 	struct xseq min;	/* minimized */
-	int sequence;		/* which sequence found it */
-	long steps_before;	/* steps run before it was found (budget used) */
+	bool after_other;	/* its sequence showed another finding first */
+	int sequence;		/* which sequence found it (its index in the campaign) */
+	long steps_before;	/* steps of the sequences before (budget used) */
 	int seen;		/* times found (duplicates included) */
+	int replays;		/* replays minimizing it took */
 };
 
 #define XMAX_FINDINGS 16
@@ -74,7 +95,7 @@ struct xcampaign {
 	int dropped;		/* new signatures beyond XMAX_FINDINGS */
 	int undefined;		/* sequences that left what the spec defines (the
 				   model stopped predicting the slot part-way) */
-	uint64_t minimize_us;	/* of the run's time, spent minimizing (target clock) */
+	uint64_t minimize_us;	/* of the run's time, spent minimizing (campaign clock) */
 };
 
 void xcampaign_run(const struct xtarget *t, const struct xcampaign_cfg *c, struct xcampaign *out);

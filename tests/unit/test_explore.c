@@ -178,9 +178,9 @@ UNIT_TEST(explore_finds_and_minimizes_every_mutant)
 		found++;
 		xfinding_signature(&rec->f, sig, sizeof(sig));
 		fprintf(stdout, "  mutant '%s': found after %d sequences (%ld steps), "
-			"minimized %d -> %d steps: %s\n", explore_mutant_name(mutant),
+			"minimized %d -> %d steps in %d replays: %s\n", explore_mutant_name(mutant),
 			rec->sequence + 1, rec->steps_before + rec->found.n, rec->found.n,
-			rec->min.n, sig);
+			rec->min.n, rec->replays, sig);
 		CHECK(rec->min.n <= MAX_MINIMIZED);
 		CHECK(has_trigger(mutant, &rec->min));
 		CHECK_EQ(xrun_replay(&t, &c.model, &rec->min, &again), rec->min.n - 1);
@@ -219,6 +219,201 @@ UNIT_TEST(explore_same_seed_same_run)
 	CHECK(result.steps != first.steps ||
 	      memcmp(result.rec[0].found.s, first.rec[0].found.s,
 		     sizeof(struct xstep) * (size_t)first.rec[0].found.n));
+}
+
+/*
+ * A campaign's budget needs a clock that does not restart with the
+ * simulated machine: this target forwards to the simulator's and counts
+ * its port accesses, each one a millisecond of the budget's clock.
+ */
+static struct {
+	struct xtarget sim;
+	uint64_t accesses;
+} counted;
+
+static void counted_reset(void *ctx)
+{
+	counted.sim.reset(counted.sim.ctx);
+}
+
+static uint32_t counted_read(void *ctx, uint8_t off, uint8_t size)
+{
+	counted.accesses++;
+	return counted.sim.read(counted.sim.ctx, off, size);
+}
+
+static void counted_write(void *ctx, uint8_t off, uint8_t size, uint32_t v)
+{
+	counted.accesses++;
+	counted.sim.write(counted.sim.ctx, off, size, v);
+}
+
+static uint16_t counted_child(void *ctx)
+{
+	counted.accesses++;
+	return counted.sim.read_child(counted.sim.ctx);
+}
+
+static bool counted_host(void *ctx, uint8_t op)
+{
+	return counted.sim.host(counted.sim.ctx, op);
+}
+
+static void counted_delay(void *ctx, uint64_t us)
+{
+	counted.sim.delay_us(counted.sim.ctx, us);
+}
+
+static uint64_t counted_now(void *ctx)
+{
+	return counted.sim.now_us(counted.sim.ctx);
+}
+
+static uint64_t counted_clock(void *arg)
+{
+	return counted.accesses * 1000;
+}
+
+static void counted_target(struct xtarget *t, int mutant)
+{
+	explore_sim_target(&counted.sim, mutant);
+	counted.accesses = 0;
+	*t = (struct xtarget){ NULL, counted_reset, counted_read, counted_write, counted_child,
+			       counted_host, counted_delay, counted_now };
+}
+
+#define BUDGET_US	(20000 * 1000ull)	/* 20,000 accesses */
+#define RESERVE_US	(5000 * 1000ull)
+
+UNIT_TEST(explore_budget_stops_an_unbounded_campaign)
+{
+	struct xcampaign_cfg c;
+	struct xtarget t;
+	uint64_t end;
+
+	counted_target(&t, MUT_NONE);
+	campaign_cfg(&c, 1, 0);
+	xcampaign_run(&t, &c, &result);
+	CHECK_EQ(result.sequences, 0);		/* unbounded without a budget: nothing */
+
+	c.clock_us = counted_clock;
+	c.deadline_us = BUDGET_US;
+	c.reserve_us = RESERVE_US;
+	xcampaign_run(&t, &c, &result);
+	end = counted_clock(NULL);
+	CHECK(result.sequences > 10);
+	/* The last sequence started before the reserve; none after it. */
+	CHECK(end >= BUDGET_US - RESERVE_US);
+	CHECK(end < BUDGET_US);
+	CHECK_EQ(result.nrec, 0);
+}
+
+UNIT_TEST(explore_minimization_stops_at_the_budget_with_its_best)
+{
+	struct xcampaign_cfg c;
+	struct xfinding again;
+	struct xrecord *rec = &result.rec[0];
+	struct xtarget t;
+	uint64_t full;
+
+	counted_target(&t, MUT_CHILD_STAYS);
+	campaign_cfg(&c, 1, MUTANT_BUDGET);
+	c.stop_at_first = true;
+	xcampaign_run(&t, &c, &result);
+	if (!CHECK_EQ(result.nrec, 1))
+		return;
+	full = counted_clock(NULL);
+
+	/* Half the accesses the unbounded run took: minimization is cut short. */
+	counted_target(&t, MUT_CHILD_STAYS);
+	c.clock_us = counted_clock;
+	c.deadline_us = full / 2;
+	xcampaign_run(&t, &c, &result);
+	CHECK_EQ(result.nrec, 1);
+	CHECK(counted_clock(NULL) < full / 2 + 2000 * 1000);	/* a replay past it at most */
+	CHECK(rec->min.n <= rec->found.n);
+	CHECK_EQ(xrun_replay(&t, &c.model, &rec->min, &again), rec->min.n - 1);
+	CHECK(xfinding_same(&again, &rec->f));
+
+	/* The same with a replay bound: each accepted candidate costs its 5 replays. */
+	counted_target(&t, MUT_CHILD_STAYS);
+	campaign_cfg(&c, 1, MUTANT_BUDGET);
+	c.stop_at_first = true;
+	c.max_replays = 10;
+	xcampaign_run(&t, &c, &result);
+	CHECK_EQ(result.nrec, 1);
+	CHECK(rec->replays >= 10 && rec->replays < 10 + c.replays);
+	CHECK_EQ(xrun_replay(&t, &c.model, &rec->min, &again), rec->min.n - 1);
+}
+
+/* Every sequence runs to its end past its findings: as many steps as with no finding at all. */
+UNIT_TEST(explore_sequences_carry_on_past_findings)
+{
+	static struct xcampaign clean;
+	struct xcampaign_cfg c;
+	struct xtarget t;
+	int repeated = 0;
+
+	explore_sim_target(&t, MUT_NONE);
+	campaign_cfg(&c, 7, 200);
+	xcampaign_run(&t, &c, &clean);
+	explore_sim_target(&t, MUT_DLLSC_STICKY);
+	xcampaign_run(&t, &c, &result);
+	CHECK(result.nrec >= 1);
+	CHECK_EQ(result.sequences, clean.sequences);
+	CHECK_EQ(result.steps, clean.steps);
+	for (int i = 0; i < result.nrec; i++)
+		repeated += result.rec[i].seen > 1;
+	CHECK(repeated > 0);
+}
+
+/* Shards 1/2 and 2/2 together find what the whole campaign finds, first where it did. */
+UNIT_TEST(explore_shards_partition_a_campaign)
+{
+	static struct xcampaign whole, part[2];
+	struct xcampaign_cfg c;
+	struct xtarget t;
+
+	explore_sim_target(&t, MUT_DWORD_DROPS_STATUS);
+	campaign_cfg(&c, 5, 120);
+	xcampaign_run(&t, &c, &whole);
+	for (int k = 0; k < 2; k++) {
+		c.shard = k + 1;
+		c.shards = 2;
+		xcampaign_run(&t, &c, &part[k]);
+		CHECK_EQ(part[k].sequences, 60);
+	}
+	CHECK(whole.nrec >= 1);
+	CHECK_EQ(part[0].steps + part[1].steps, whole.steps);
+	for (int i = 0; i < whole.nrec; i++) {
+		const struct xrecord *w = &whole.rec[i];
+		int first = -1, seen = 0;
+
+		for (int k = 0; k < 2; k++) {
+			for (int j = 0; j < part[k].nrec; j++) {
+				const struct xrecord *p = &part[k].rec[j];
+
+				if (!xfinding_same(&p->f, &w->f))
+					continue;
+				CHECK_EQ(p->sequence % 2, k);
+				if (first < 0 || p->sequence < first)
+					first = p->sequence;
+				seen += p->seen;
+			}
+		}
+		CHECK_EQ(first, w->sequence);
+		CHECK_EQ(seen, w->seen);
+	}
+	/* ... and nothing the whole campaign did not. */
+	for (int k = 0; k < 2; k++) {
+		for (int j = 0; j < part[k].nrec; j++) {
+			bool known = false;
+
+			for (int i = 0; i < whole.nrec; i++)
+				known |= xfinding_same(&part[k].rec[j].f, &whole.rec[i].f);
+			CHECK(known);
+		}
+	}
 }
 
 /* What the generator promises to reach, counted over many steps. */
@@ -464,6 +659,7 @@ UNIT_TEST(explore_pci_target_resets_like_pciehp_and_finds_a_mutant)
 	for (int i = 0; i < result.nrec; i++)
 		print_record(&result.rec[i]);
 	CHECK(x.dirty > 0);		/* sequences do change the slot ... */
+	CHECK(x.untouched > 0);		/* ... not all: those cost no waits */
 	CHECK(x.restores == 0);		/* ... but the spec's port keeps its adapter */
 
 	pci_campaign(MUT_ABPE_READ_ONLY, 150, &x);
