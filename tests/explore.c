@@ -55,7 +55,7 @@ static uint64_t clock_us(void *arg)
  */
 static const char *const rule_conds[XR_COUNT] = {
 	[XR_RO] = CONTRACT_COND_READ_ONLY, [XR_RW] = CONTRACT_COND_WRITABLE,
-	[XR_RW_CMD] = CONTRACT_COND_AS_COMMANDED, [XR_HARDWIRED] = CONTRACT_COND_HARDWIRED_0,
+	[XR_RW_CMD] = CONTRACT_COND_WRITABLE, [XR_HARDWIRED] = CONTRACT_COND_HARDWIRED_0,
 	[XR_READS_ZERO] = CONTRACT_COND_WRITABLE_READS_0, [XR_RESERVED] = CONTRACT_COND_RESERVED_0,
 	[XR_W1C] = CONTRACT_COND_WRITE_1_CLEARS, [XR_NO_CAUSE] = CONTRACT_COND_EVENTS_CAUSED,
 	[XR_PDS] = CONTRACT_COND_CONSISTENT, [XR_PDC] = CONTRACT_COND_RAISED,
@@ -156,13 +156,14 @@ GUEST_TEST(explore_main, "explore",
 	us = time_now_us() - t0;
 	exploring = us > result.minimize_us ? us - result.minimize_us : 0;
 	report_info("explore: seed %llu, %d sequences, %ld steps in %llu ms (%llu ms of it "
-		    "minimizing); exploring: %llu sequences/min, %llu steps/s; %d resets found "
-		    "the slot changed, %u nothing to undo, %u device_add restores",
+		    "minimizing); exploring: %llu sequences/min, %llu steps/s",
 		    (unsigned long long)c.seed, result.sequences, result.steps,
 		    (unsigned long long)(us / 1000),
 		    (unsigned long long)(result.minimize_us / 1000),
 		    rate(result.sequences, 60000000ull, exploring),
-		    rate(result.steps, 1000000ull, exploring), x.dirty, x.untouched, x.restores);
+		    rate(result.steps, 1000000ull, exploring));
+	report_info("explore: resets: %u undid a sequence's changes, %u found none, %u asked "
+		    "for device_add", x.dirty, x.untouched, x.restores);
 	report(result.nrec == 0, "explore: %d finding(s), %d sequence(s) left what the spec "
 	       "defines", result.nrec, result.undefined);
 	for (int i = 0; i < result.nrec; i++) {

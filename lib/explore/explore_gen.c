@@ -20,7 +20,7 @@ void xgen_defaults(struct xgen_cfg *c)
 	c->min_len = 8;
 	c->max_len = 24;
 	c->max_delay_ms = 1100;
-	c->long_delay_pct = 10;
+	c->long_delay_pct = 5;
 	c->idle_wait_pct = 10;
 	c->overlap_pct = 0;
 }
@@ -222,7 +222,7 @@ static bool must_wait(const struct xgen_cfg *c, struct xrng *r, struct xmodel *m
 
 	if (!xmodel_cmd_pending(m, now) || chance(r, c->overlap_pct))
 		return false;
-	if (xmodel_cc_coming(m)) {
+	if (xmodel_cc_coming(m) || !(xmodel_reg(m, PCI_EXP_SLTSTA) & PCI_EXP_SLTSTA_CC)) {
 		*wait = (struct xstep){ XOP_WAIT_CC, 0, 0, 0 };
 	} else {
 		left_ms = (m->cmd_due - now + 999) / 1000 + 1;
@@ -257,6 +257,14 @@ struct xstep xgen_next(const struct xgen_cfg *c, struct xrng *r, struct xmodel *
 	if ((kind == XG_SLTCTL || kind == XG_ADD || kind == XG_DEL) &&
 	    must_wait(c, r, m, now, &wait))
 		return wait;
+	/*
+	 * Command Completed still set from before: cleared first, as pciehp's
+	 * interrupt handler would, so this command's completion shows (mostly:
+	 * a command over a set CC is worth trying too, then waited out).
+	 */
+	if (kind == XG_SLTCTL && (xmodel_reg(m, PCI_EXP_SLTSTA) & PCI_EXP_SLTSTA_CC) &&
+	    chance(r, 90))
+		return reg_step(XOP_WRITE, PCI_EXP_SLTSTA, 2, PCI_EXP_SLTSTA_CC);
 	switch (kind) {
 	case XG_SLTCTL:
 		return sltctl_step(r, m);

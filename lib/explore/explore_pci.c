@@ -12,6 +12,8 @@
 #include "slot_board.h"
 #include "time.h"
 
+#define CMD_POLL_US 100
+
 static uint16_t reg_at(const struct xpci_target *x, uint8_t off)
 {
 	return (uint16_t)(x->slot.exp + off);
@@ -112,12 +114,17 @@ static bool as_started(struct xpci_target *x)
 	       (sta & PCI_EXP_SLTSTA_PDS) && !(sta & (PCI_EXP_SLTSTA_PDC | PCI_EXP_SLTSTA_DLLSC));
 }
 
-/* Controls, power and indicators back to the start state, the way pciehp brings a slot up. */
-static void restart_slot(struct xpci_target *x)
+/*
+ * Controls, power and indicators back to the start state, the way pciehp
+ * brings a slot up. Returns whether it powered the slot on (and so waited
+ * for the link and the function already).
+ */
+static bool restart_slot(struct xpci_target *x)
 {
 	struct pcie_slot *s = &x->slot;
 	uint16_t keep = PCI_EXP_SLTCTL_PCC | PCI_EXP_SLTCTL_PIC | PCI_EXP_SLTCTL_AIC;
 	struct slot_board b;
+	bool powered = false;
 
 	pci_cfg_write16(s->port, reg_at(x, PCI_EXP_LNKCTL), x->lnkctl);
 	pci_cfg_write16(s->port, reg_at(x, PCI_EXP_LNKCTL2), x->lnkctl2);
@@ -126,10 +133,11 @@ static void restart_slot(struct xpci_target *x)
 		x->restore();
 	}
 	if (!slot_is_powered_on(s))
-		slot_board_added(s, SLOT_BOARD_EMPTY_OK, &b);
+		powered = slot_board_added(s, SLOT_BOARD_EMPTY_OK, &b) || b.link_waited;
 	/* Enables and the rest as they were; power and indicators as pciehp left them. */
 	slot_write_cmd(s, x->sltctl, (uint16_t)~keep & ~PCI_EXP_SLTCTL_EIC);
 	slot_set_indicators(s, x->sltctl & PCI_EXP_SLTCTL_PIC, x->sltctl & PCI_EXP_SLTCTL_AIC);
+	return powered;
 }
 
 /*
@@ -139,26 +147,47 @@ static void restart_slot(struct xpci_target *x)
  * as pciehp does (PCIe r5.0 §6.6.1: 100 ms after the link is up); one
  * whose controls or adapter changed is brought up again.
  */
+/*
+ * A command the sequence left in flight: its Command Completed, until 1 s
+ * after its write (PCIe r5.0 §6.7.3.2). Polled here, not through the slot
+ * layer's bookkeeping: a completion the sequence itself cleared must not
+ * look like a port that does not complete (slot.h broken_cmd_compl).
+ */
+static void wait_left_cmd(struct xpci_target *x)
+{
+	struct pcie_slot *s = &x->slot;
+	uint64_t end = x->cmd_written_us + SLOT_CMD_TIMEOUT_MS * 1000ull;
+	uint16_t sta;
+
+	if (!x->cmd_pending || (s->sltcap & PCI_EXP_SLTCAP_NCCS))
+		return;
+	x->cmd_pending = false;
+	for (;;) {
+		sta = slot_status(s);
+		if (sta == 0xffff || (sta & PCI_EXP_SLTSTA_CC) || time_now_us() >= end)
+			return;
+		udelay(CMD_POLL_US);
+	}
+}
+
 static void target_reset(void *ctx)
 {
 	struct xpci_target *x = ctx;
 	struct pcie_slot *s = &x->slot;
-	bool link_up;
+	bool link_up, dirty, waited = false;
 
-	if (x->cmd_pending)		/* a command the sequence left in flight */
-		slot_wait_foreign_cmd_since(s, x->cmd_written_us);
-	x->cmd_pending = false;
+	wait_left_cmd(x);
 	link_up = !(s->lnkcap & PCI_EXP_LNKCAP_DLLLARC) ||
 		  (link_status(s) & PCI_EXP_LNKSTA_DLLLA);
-	if (!as_started(x)) {
+	dirty = !as_started(x);
+	if (dirty) {
 		x->dirty++;
-		restart_slot(x);
-		x->cycled = true;
+		waited = restart_slot(x);
 	}
-	if (x->cycled || !link_up || !slot_child_present(s)) {
+	if (!waited && (x->cycled || !link_up || !slot_child_present(s))) {
 		slot_wait_link_active(s, SLOT_LINK_TIMEOUT_MS);
 		slot_wait_child(s, SLOT_CHILD_TIMEOUT_MS);
-	} else {
+	} else if (!dirty) {
 		x->untouched++;
 	}
 	x->cycled = false;

@@ -277,14 +277,9 @@ bool slot_write_cmd_keep_cc(struct pcie_slot *s, uint16_t val, uint16_t mask,
 
 bool slot_wait_foreign_cmd(struct pcie_slot *s)
 {
-	return slot_wait_foreign_cmd_since(s, time_now_us());
-}
-
-bool slot_wait_foreign_cmd_since(struct pcie_slot *s, uint64_t written_us)
-{
 	s->cmd_timed_out = false;
 	s->cmd_busy = true;
-	s->cmd_started_us = written_us;
+	s->cmd_started_us = time_now_us();
 	return slot_wait_cmd(s);
 }
 

@@ -132,8 +132,6 @@ bool slot_write_cmd_keep_cc(struct pcie_slot *s, uint16_t val, uint16_t mask,
  * waits for its Command Completed from now on, 1 s, and clears it.
  */
 bool slot_wait_foreign_cmd(struct pcie_slot *s);
-/* ... written at @written_us (time_now_us()): waited for until 1 s after that. */
-bool slot_wait_foreign_cmd_since(struct pcie_slot *s, uint64_t written_us);
 /* Forgets an outstanding command (its CC was cleared with the events). */
 void slot_forget_cmd(struct pcie_slot *s);
 
