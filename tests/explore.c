@@ -8,6 +8,8 @@
  * last tenth, kept for minimizing, and minimization stops at its end);
  * shard=K shards=N (only sequences i with i % N == K-1: N runs share one
  * campaign); replays (5: a minimized finding reproduces in 5 of 5);
+ * minimize (400: replays minimizing one finding may take; 0: none, for
+ * measuring throughput);
  * migrate (0; 1: migrations as steps, at checkpoint explore-migrate, where
  * the plan migrates). The slot's device is re-added at explore-restore (plan
  * qmp_at device_add) when a sequence left the slot empty. Findings are FAIL
@@ -90,6 +92,9 @@ static bool campaign_params(struct xcampaign_cfg *c, uint64_t t0)
 	c->shard = (int)arg_u64("shard", 1);
 	c->shards = (int)arg_u64("shards", 1);
 	c->replays = (int)arg_u64("replays", XREPLAYS);
+	c->max_replays = arg_present("minimize") ? (int)arg_u64("minimize", 0) : XMINIMIZE_REPLAYS;
+	if (!c->max_replays)
+		c->max_replays = -1;	/* minimize=0: findings as found */
 	if (budget_s) {
 		c->clock_us = clock_us;
 		c->deadline_us = t0 + budget_s * 1000000ull;
@@ -128,7 +133,7 @@ static void print_entry(const struct xrecord *rec, const char *port, int i)
 }
 
 GUEST_TEST(explore_main, "explore",
-	   "slot child seed sequences budget shard shards replays migrate",
+	   "slot child seed sequences budget shard shards replays minimize migrate",
 	   "explore-migrate explore-restore",
 	   "random sequences against a hot-plug slot, judged by a spec model")
 {

@@ -111,6 +111,7 @@ static bool as_started(struct xpci_target *x)
 
 	return slot_ctrl(s) == x->sltctl && link_ctrl(s) == x->lnkctl &&
 	       pci_cfg_read16(s->port, reg_at(x, PCI_EXP_LNKCTL2)) == x->lnkctl2 &&
+	       (sta & PCI_EXP_SLTSTA_EIS) == x->eis &&
 	       (sta & PCI_EXP_SLTSTA_PDS) && !(sta & (PCI_EXP_SLTSTA_PDC | PCI_EXP_SLTSTA_DLLSC));
 }
 
@@ -128,6 +129,9 @@ static bool restart_slot(struct xpci_target *x)
 
 	pci_cfg_write16(s->port, reg_at(x, PCI_EXP_LNKCTL), x->lnkctl);
 	pci_cfg_write16(s->port, reg_at(x, PCI_EXP_LNKCTL2), x->lnkctl2);
+	/* The interlock as it was: engaged, it keeps the adapter out (QEMU refuses device_add). */
+	if ((slot_status(s) & PCI_EXP_SLTSTA_EIS) != x->eis)
+		slot_write_cmd(s, PCI_EXP_SLTCTL_EIC, PCI_EXP_SLTCTL_EIC);
 	if (!(slot_status(s) & PCI_EXP_SLTSTA_PDS)) {
 		x->restores++;
 		x->restore();
@@ -207,6 +211,7 @@ void xpci_target_init(struct xtarget *t, struct xpci_target *x, const struct pci
 	x->sltctl = slot_ctrl(s) & (uint16_t)~PCI_EXP_SLTCTL_EIC;
 	x->lnkctl = link_ctrl(s) & (uint16_t)~PCI_EXP_LNKCTL_RL;
 	x->lnkctl2 = pci_cfg_read16(s->port, reg_at(x, PCI_EXP_LNKCTL2));
+	x->eis = slot_status(s) & PCI_EXP_SLTSTA_EIS;
 	*t = (struct xtarget){ x, target_reset, target_read, target_write, target_child,
 			       target_host, target_delay, target_now };
 }

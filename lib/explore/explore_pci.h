@@ -20,6 +20,7 @@ struct xpci_target {
 	bool (*migrate)(void);
 	void (*restore)(void);
 	uint16_t sltctl, lnkctl, lnkctl2;	/* the start state's controls */
+	uint16_t eis;		/* ... and its interlock (PCI_EXP_SLTSTA_EIS or 0) */
 	unsigned int restores;	/* device_add asked of the harness */
 	unsigned int dirty;	/* resets that found the slot not as it started */
 	unsigned int untouched;	/* ... that found it as it started: no waits */

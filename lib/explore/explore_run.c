@@ -265,7 +265,7 @@ int xminimize(const struct xtarget *t, const struct xcampaign_cfg *c,
 	      const struct xfinding *want, bool others_ok, struct xseq *q)
 {
 	struct mini x = { t, c, want, others_ok, c->replays > 0 ? c->replays : XREPLAYS,
-			  c->max_replays > 0 ? c->max_replays : XMINIMIZE_REPLAYS, 0 };
+			  c->max_replays ? c->max_replays : XMINIMIZE_REPLAYS, 0 };
 	bool changed = true;
 
 	if (want->step >= 0 && want->step < q->n)
@@ -317,6 +317,8 @@ static void minimize_record(const struct xtarget *t, const struct xcampaign_cfg 
 	struct xfinding f;
 
 	rec->min = rec->found;
+	if (c->max_replays < 0)
+		return;
 	rec->replays = xminimize(t, c, &rec->f, rec->after_other, &rec->min);
 	/* What the minimized sequence shows: same signature, its own values. */
 	if (replay_to(t, &c->model, &rec->min, rec->after_other ? &rec->f : NULL, &f) >= 0 &&

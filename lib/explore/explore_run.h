@@ -49,7 +49,8 @@ struct xcampaign_cfg {
 	struct xgen_cfg gen;
 	struct xmodel_cfg model;
 	int replays;		/* a minimized finding reproduces in all of them (0: XREPLAYS) */
-	int max_replays;	/* replays minimizing one finding may use (0: XMINIMIZE_REPLAYS) */
+	int max_replays;	/* replays minimizing one finding may use (0: XMINIMIZE_REPLAYS,
+				   < 0: none, findings kept as found) */
 	bool stop_at_first;	/* stop after the first finding (mutation tests) */
 	/*
 	 * The budget, on a clock of its own (the guest's time_now_us(); the
