@@ -656,6 +656,37 @@ static void pci_campaign(int mutant, int sequences, struct xpci_target *x)
 	xcampaign_run(&t, &c, &result);
 }
 
+/* A sequence that engaged the interlock and powered the slot off: reset undoes both. */
+UNIT_TEST(explore_pci_target_reset_releases_the_interlock)
+{
+	struct xtarget sim_t, t;
+	struct xpci_target x;
+	struct pcie_slot s;
+	uint16_t sta;
+
+	explore_sim_target(&sim_t, MUT_NONE);
+	sim_t.reset(NULL);
+	time_init(SIM_PM_TIMER_PORT, false);
+	CHECK_EQ(slot_init(&s, pci_bdf(0, 0, 0x12, 0)), 0);
+	xpci_target_init(&t, &x, &s, no_migration, no_restore);
+	CHECK_EQ(x.eis, 0);
+	t.write(t.ctx, PCI_EXP_SLTCTL, 2, x.sltctl | PCI_EXP_SLTCTL_EIC);
+	t.delay_us(t.ctx, 20000);
+	t.write(t.ctx, PCI_EXP_SLTCTL, 2, x.sltctl | PCI_EXP_SLTCTL_PCC);
+	CHECK(t.read(t.ctx, PCI_EXP_SLTSTA, 2) & PCI_EXP_SLTSTA_EIS);
+	t.reset(t.ctx);
+	sta = (uint16_t)t.read(t.ctx, PCI_EXP_SLTSTA, 2);
+	CHECK_EQ(sta & (PCI_EXP_SLTSTA_EIS | PCI_EXP_SLTSTA_PDS), PCI_EXP_SLTSTA_PDS);
+	CHECK_EQ(t.read(t.ctx, PCI_EXP_SLTCTL, 2), x.sltctl);
+	CHECK_EQ(t.read_child(t.ctx), EXPLORE_SIM_VENDOR);
+	CHECK_EQ(x.dirty, 1);
+
+	/* Nothing changed since: the next reset has nothing to undo. */
+	t.reset(t.ctx);
+	CHECK_EQ(x.dirty, 1);
+	CHECK_EQ(x.untouched, 1);
+}
+
 UNIT_TEST(explore_pci_target_resets_like_pciehp_and_finds_a_mutant)
 {
 	struct xpci_target x;
