@@ -289,6 +289,15 @@ UNIT_TEST(explore_same_seed_same_run)
 		     sizeof(struct xstep) * (size_t)first.rec[0].found.n));
 }
 
+/* A mutant's campaign up to its first finding, within the mutation tests' budget. */
+static bool run_to_first_finding(const struct xtarget *t, struct xcampaign_cfg *c)
+{
+	campaign_cfg(c, 1, MUTANT_BUDGET);
+	c->stop_at_first = true;
+	xcampaign_run(t, c, &result);
+	return CHECK_EQ(result.nrec, 1);
+}
+
 #define BUDGET_US	(20000 * 1000ull)	/* 20,000 accesses */
 #define RESERVE_US	(5000 * 1000ull)
 
@@ -324,10 +333,7 @@ UNIT_TEST(explore_minimization_stops_at_the_budget_with_its_best)
 	uint64_t full;
 
 	counted_target(&t, MUT_CHILD_STAYS);
-	campaign_cfg(&c, 1, MUTANT_BUDGET);
-	c.stop_at_first = true;
-	xcampaign_run(&t, &c, &result);
-	if (!CHECK_EQ(result.nrec, 1))
+	if (!run_to_first_finding(&t, &c))
 		return;
 	full = counted_clock(NULL);
 
@@ -537,10 +543,7 @@ UNIT_TEST(explore_finding_prints_as_a_plan_entry)
 	struct xtarget t;
 
 	explore_sim_target(&t, MUT_CHILD_STAYS);
-	campaign_cfg(&c, 1, MUTANT_BUDGET);
-	c.stop_at_first = true;
-	xcampaign_run(&t, &c, &result);
-	if (!CHECK_EQ(result.nrec, 1))
+	if (!run_to_first_finding(&t, &c))
 		return;
 	xrecord_report(&result.rec[0], &names, buf, sizeof(buf));
 	unwrap_comments(buf, para);
