@@ -10,9 +10,12 @@
  * include bits not set, writes to read-only registers, reads of the function
  * behind the slot, host device_add / device_del / migration, bounded delays.
  *
- * The generator reads the model (explore_model.h) for one thing: a Slot
- * Control write or a device_add/del while a command may be in progress is
- * preceded by a wait-cc (or a delay) unless the overlap percentage says not.
+ * The generator reads the model (explore_model.h) to spend a real port's
+ * time where it tells something: a Slot Control write or a device_add/del
+ * while a command may be in progress is preceded by a wait-cc (a delay when
+ * a Command Completed already set hides the completion) unless the overlap
+ * percentage says not; a Command Completed left set is mostly cleared before
+ * a command; wait-cc steps come mostly where a completion is due.
  */
 #ifndef LIB_EXPLORE_GEN_H
 #define LIB_EXPLORE_GEN_H

@@ -140,7 +140,8 @@ static uint64_t campaign_now(const struct xtarget *t, const struct xcampaign_cfg
 /* Less than @reserve_us left of the budget (never, without one). */
 static bool budget_spent(const struct xcampaign_cfg *c, uint64_t reserve_us)
 {
-	return c->clock_us && c->deadline_us && c->clock_us(c->clock_arg) + reserve_us >= c->deadline_us;
+	return c->clock_us && c->deadline_us &&
+	       c->clock_us(c->clock_arg) + reserve_us >= c->deadline_us;
 }
 
 struct mini {
@@ -305,7 +306,7 @@ static bool note(struct xcampaign *out, const struct xfinding *f, const struct x
 	rec->found = *q;
 	rec->after_other = earlier > 0;
 	rec->sequence = sequence;
-	rec->steps_before = out->steps - q->n;
+	rec->steps_before = out->steps - (f->step >= 0 ? q->n : 0);	/* prologue: none */
 	rec->seen = 1;
 	return true;
 }
