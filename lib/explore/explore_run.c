@@ -158,11 +158,14 @@ static bool take_if_reproduces(struct mini *x, struct xseq *q, const struct xseq
 	struct xfinding f;
 	int at = -1;
 
-	if (cand->n == 0 || x->used >= x->max_replays || budget_spent(x->c, 0))
+	if (cand->n == 0 || x->used >= x->max_replays)
 		return false;
 	for (int i = 0; i < x->replays; i++) {
-		int a = replay_to(x->t, &x->c->model, cand, x->others_ok ? x->want : NULL, &f);
+		int a;
 
+		if (budget_spent(x->c, 0))
+			return false;	/* the budget ends minimization: the best so far stays */
+		a = replay_to(x->t, &x->c->model, cand, x->others_ok ? x->want : NULL, &f);
 		x->used++;
 		/* The first replay that fails rejects the candidate: most fail there. */
 		if (a < 0 || !xfinding_same(&f, x->want) || (i && a != at))
