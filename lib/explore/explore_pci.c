@@ -145,13 +145,6 @@ static bool restart_slot(struct xpci_target *x)
 }
 
 /*
- * Three ways back, cheapest first: a slot the sequence left as it started
- * (no command in flight, nothing cycled) only has its events cleared; one
- * whose link went down or retrained waits for the link and the function
- * as pciehp does (PCIe r5.0 §6.6.1: 100 ms after the link is up); one
- * whose controls or adapter changed is brought up again.
- */
-/*
  * A command the sequence left in flight: its Command Completed, until 1 s
  * after its write (PCIe r5.0 §6.7.3.2). Polled here, not through the slot
  * layer's bookkeeping: a completion the sequence itself cleared must not
@@ -174,6 +167,13 @@ static void wait_left_cmd(struct xpci_target *x)
 	}
 }
 
+/*
+ * Three ways back, cheapest first: a slot the sequence left as it started
+ * (no command in flight, nothing cycled) only has its events cleared; one
+ * whose link went down or retrained waits for the link and the function
+ * as pciehp does (PCIe r5.0 §6.6.1: 100 ms after the link is up); one
+ * whose controls or adapter changed is brought up again.
+ */
 static void target_reset(void *ctx)
 {
 	struct xpci_target *x = ctx;
