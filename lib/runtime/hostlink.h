@@ -32,6 +32,9 @@ void hostlink_send(const char *verb, const char *fmt, ...)
 struct hostlink_go {
 	unsigned int migrations;	/* successful migrations so far */
 	bool on_destination;		/* side=dst */
+	int qmp;			/* this checkpoint's QMP commands: -1 none ran,
+					   0 one refused, 1 all accepted */
+	unsigned int deleted;		/* DEVICE_DELETED events (with a device id) so far */
 };
 
 /*
