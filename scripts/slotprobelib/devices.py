@@ -63,6 +63,8 @@ class DeviceList:
     def __init__(self, args: list[str]) -> None:
         self._args = list(args)
         self._seen: dict[str, int] = {}   # QEMU (side name) -> events looked at
+        self._counted: dict[str, int] = {}    # ... counted by count_deleted
+        self.deleted = 0
 
     def _ids(self) -> list[tuple[int, str | None]]:
         """(index of the -device value, its id) for every -device."""
@@ -87,6 +89,17 @@ class DeviceList:
                 del self._args[hit[0] - 1:hit[0] + 1]
                 gone.append(dev)
         return gone
+
+    def count_deleted(self, side: str, events: list[dict[str, Any]]) -> int:
+        """DEVICE_DELETED events naming a device id, on every QEMU the guest
+        ran on so far (QEMU `side`'s events all it has sent; each counted
+        once), for the go-ahead's deleted= (contract.h). QEMU's events for a
+        device's QOM children, without an id, are not counted."""
+        start, self._counted[side] = self._counted.get(side, 0), len(events)
+        self.deleted += sum(1 for ev in events[start:]
+                            if ev.get("event") == "DEVICE_DELETED"
+                            and ev.get("data", {}).get("device"))
+        return self.deleted
 
     def args(self) -> list[str]:
         """The command line arguments for a destination started now."""

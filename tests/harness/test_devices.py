@@ -116,6 +116,34 @@ class RunnerDevicesTest(unittest.TestCase):
         self.assertEqual(sum("completed" in x and x.startswith("ok migration")
                              for x in t), 3)
 
+    def test_go_ahead_says_qmp_outcome_and_deleted_count(self):
+        """contract.h's go-ahead: qmp=ok|failed for the checkpoint's QMP
+        commands (absent where none ran), deleted=N counting DEVICE_DELETED
+        events with an id (not the backend's), on every QEMU the guest ran on."""
+        guest = [["hello", "hotplug"], ["checkpoint", "first"], ["go_tail"],
+                 ["checkpoint", "plug"], ["go_tail"],
+                 ["checkpoint", "unplug"], ["go_tail"], ["deleted", "hp0"],
+                 ["checkpoint", "unplugged"], ["go_tail"], ["deleted", "nic9"],
+                 ["checkpoint", "last"], ["go_tail"], ["exit", 0]]
+        r = self.run_entry(guest, ["unplug"])
+        t = [x for x in self.texts(r) if "go tail" in x]
+        self.assertEqual(t, ["ok go tail: deleted=0", "ok go tail: qmp=ok deleted=0",
+                             "ok go tail: qmp=ok deleted=0", "ok go tail: qmp=ok deleted=1",
+                             "ok go tail: deleted=2"])
+        refused = self.run_entry([["hello", "hotplug"], ["checkpoint", "plug"], ["go_tail"],
+                                  ["exit", 0]], [], add={"driver": "bogus", "id": "b0"})
+        self.assertIn("ok go tail: qmp=failed deleted=0", self.texts(refused))
+
+    def test_deleted_count_once_per_event_and_qemu(self):
+        d = DeviceList(PORT)
+        events = [deleted(), deleted("hp0"), {"event": "RESUME"}]
+        self.assertEqual(d.count_deleted("src", events), 1)
+        self.assertEqual(d.count_deleted("src", events), 1)
+        self.assertEqual(d.count_deleted("src", events + [deleted("x")]), 2)
+        self.assertEqual(d.count_deleted("dst1", [deleted("hp0")]), 3)
+        # The device list keeps its own account (hp0 was never in it).
+        self.assertEqual(d.saw_events("src", events), [])
+
     def test_failed_device_add_is_not_tracked(self):
         guest = [["hello", "hotplug"], ["checkpoint", "plug"], ["devices"], ["exit", 0]]
         r = self.run_entry(guest, ["plug"], add={"driver": "bogus", "id": "b0"})
