@@ -60,6 +60,8 @@ void xexec_step(const struct xtarget *t, const struct regattr_ctx *caps,
 		break;
 	default:
 		o->ok = t->host(t->ctx, s->op);
+		o->has_deleted = t->deleted != NULL;	/* MIG: the DEVICE_DELETED oracle */
+		o->deleted = t->deleted ? t->deleted(t->ctx) : 0;
 	}
 	o->t1 = t->now_us(t->ctx);
 }

@@ -125,6 +125,10 @@ static bool has_trigger(int mutant, const struct xseq *q)
 			    s->op == XOP_WAIT_CC)
 				return true;
 			break;
+		case MUT_NO_DEVICE_DELETED:
+			if (s->op == XOP_DEVICE_DEL)
+				return true;
+			break;
 		case MUT_NO_PDC:
 			if (s->op == XOP_DEVICE_ADD || s->op == XOP_DEVICE_DEL)
 				return true;
