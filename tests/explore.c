@@ -6,9 +6,12 @@
  * "explore-entry: ..."). Parameters: seed (1), sequences (20), replays (1:
  * each minimization candidate replayed once; 5 for the issue's 5-of-5),
  * migrate (0; 1: migrations as steps, at checkpoint explore-migrate, where
- * the plan migrates). The slot's device is re-added at explore-restore (plan
- * qmp_at device_add) when a sequence left the slot empty. Findings are FAIL
- * lines: an on-demand test, in no group.
+ * the plan migrates), hotplug (1: device_add / device_del of the slot's
+ * device as steps, at checkpoints explore-add / explore-del, where the plan
+ * runs them (qmp_at); the go-ahead says whether QEMU accepted them and how
+ * many DEVICE_DELETED came; 0: none). The slot's device is re-added at
+ * explore-restore (plan qmp_at device_add) when a sequence left the slot
+ * empty. Findings are FAIL lines: an on-demand test, in no group.
  */
 #include "explore_pci.h"
 #include "args.h"
@@ -36,6 +39,22 @@ static void restore(void)
 {
 	report_checkpoint("explore-restore", NULL);
 }
+
+/* MIG: device_add / device_del of the slot's device as a step: the QMP outcome (-1: none ran). */
+static int device(uint8_t op)
+{
+	struct hostlink_go go;
+
+	if (!report_checkpoint(op == XOP_DEVICE_ADD ? "explore-add" : "explore-del", &go))
+		return -1;
+	return go.qmp;
+}
+
+static uint32_t deleted(void)
+{
+	return hostlink_deleted();
+}
+
 static char entry[4096];
 
 static void print_entry(const struct xrecord *rec, const char *port, int i)
@@ -56,8 +75,8 @@ static void print_entry(const struct xrecord *rec, const char *port, int i)
 	}
 }
 
-GUEST_TEST(explore_main, "explore", "slot child seed sequences replays migrate",
-	   "explore-migrate explore-restore",
+GUEST_TEST(explore_main, "explore", "slot child seed sequences replays migrate hotplug",
+	   "explore-migrate explore-restore explore-add explore-del",
 	   "random sequences against a hot-plug slot, judged by a spec model")
 {
 	struct xcampaign_cfg c = { 0 };
@@ -74,10 +93,14 @@ GUEST_TEST(explore_main, "explore", "slot child seed sequences replays migrate",
 	c.sequences = (int)arg_u64("sequences", 20);
 	c.replays = (int)arg_u64("replays", 1);
 	xgen_defaults(&c.gen);
-	c.gen.weight[XG_ADD] = c.gen.weight[XG_DEL] = 0;	/* explore_pci.h */
 	if (!arg_bool("migrate", false))
 		c.gen.weight[XG_MIGRATE] = 0;
 	xpci_target_init(&t, &x, &s, migrate, restore);
+	/* MIG: device add/del steps */
+	if (arg_bool("hotplug", true))
+		xpci_target_hotplug(&t, &x, device, deleted);
+	else
+		c.gen.weight[XG_ADD] = c.gen.weight[XG_DEL] = 0;
 
 	t0 = time_now_us();
 	xcampaign_run(&t, &c, &result);
@@ -88,6 +111,10 @@ GUEST_TEST(explore_main, "explore", "slot child seed sequences replays migrate",
 		    (unsigned long long)(result.minimize_us / 1000), x.dirty, x.restores);
 	report(result.nrec == 0, "explore: %d finding(s), %d sequence(s) left what the spec "
 	       "defines", result.nrec, result.undefined);
+	if (x.device)	/* MIG */
+		report(x.no_qmp == 0, "explore: the harness ran device_add/del at explore-add/del "
+		       "(%u step(s) without; plan qmp_at, or hotplug=0); %u removal(s) finished "
+		       "at a reset", x.no_qmp, x.removals_finished);
 	for (int i = 0; i < result.nrec; i++) {
 		xfinding_signature(&result.rec[i].f, sig, sizeof(sig));
 		report(false, "explore: finding %d: %s (sequence %d, %d -> %d steps, seen %d times)",

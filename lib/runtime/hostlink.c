@@ -194,3 +194,8 @@ bool hostlink_on_destination(void)
 {
 	return last_go.on_destination;
 }
+
+unsigned int hostlink_deleted(void)
+{
+	return last_go.deleted;
+}

@@ -50,6 +50,7 @@ unsigned int hostlink_seq(void);
 /* What the last go-ahead said (0 / false before any). */
 unsigned int hostlink_migrations(void);
 bool hostlink_on_destination(void);
+unsigned int hostlink_deleted(void);	/* DEVICE_DELETED events the host counted */
 
 /* Parses one line from the harness; exposed for the host unit tests. */
 bool hostlink_parse_go(const char *line, unsigned int expect_seq,
