@@ -976,6 +976,63 @@ static bool wait_cc(struct xmodel *m, const struct xobs *o, struct xfinding *f)
 	return false;
 }
 
+/* ---- what timing decides (the migration-differential oracle) ---- */
+
+static bool level_moving(const struct xlevel *l)
+{
+	return l->flux || l->due;
+}
+
+static bool event_moving(const struct xevent *e, uint64_t now)
+{
+	return e->state == EV_MAYBE || e->state == EV_DUE || e->stale || e->until > now;
+}
+
+static bool timing_field(const struct xmodel *m, int r, const struct regattr_field *f)
+{
+	uint8_t off = regattr_regs[r].offset;
+	uint32_t k = f->mask;
+
+	if (m->undefined && slot_register(off))
+		return true;
+	if (off == PCI_EXP_SLTSTA && k == PCI_EXP_SLTSTA_PDS)
+		return level_moving(&m->adapter);
+	if (off == PCI_EXP_SLTSTA && k == PCI_EXP_SLTSTA_EIS)
+		return level_moving(&m->eis);
+	if (off == PCI_EXP_LNKSTA && k == PCI_EXP_LNKSTA_LT)
+		return true;
+	if (regattr_expected(f, &m->ctx) == RA_RW1C)
+		return event_moving(&m->ev[r][BIT_OF(k)], m->now);
+	if (off == PCI_EXP_LNKSTA || off == PCI_EXP_LNKSTA2)	/* DLLLA, speed, width, EQ */
+		return level_moving(&m->link);
+	return false;
+}
+
+uint32_t xmodel_timing_bits(struct xmodel *m, const struct xstep *s, uint64_t now)
+{
+	uint32_t bits = 0;
+
+	advance(m, now);
+	if (s->op == XOP_READ_CHILD)
+		return level_moving(&m->child) || m->undefined ? 0xffff : 0;
+	if (s->op != XOP_READ)
+		return 0;
+	for (int r = 0; r < XREGS; r++) {
+		const struct regattr_reg *reg = &regattr_regs[r];
+		uint32_t v, win = window(r, s->off, s->size, 0, &v), in_reg = 0;
+
+		if (!win)
+			continue;
+		for (int i = 0; i < reg->nfields && win; i++)
+			if (timing_field(m, r, &reg->fields[i]))
+				in_reg |= reg->fields[i].mask & win;
+		/* register position -> the access's */
+		bits |= reg->offset >= s->off ? in_reg << ((reg->offset - s->off) * 8)
+					      : in_reg >> ((s->off - reg->offset) * 8);
+	}
+	return bits;
+}
+
 bool xmodel_step(struct xmodel *m, const struct xstep *s, const struct xobs *o,
 		 struct xfinding *f)
 {

@@ -37,6 +37,7 @@ enum xoracle {
 	XOR_VALUE,	/* a read outside what the spec allows */
 	XOR_COMMAND,	/* a Slot Control command that never completed */
 	XOR_HOST,	/* a host action refused (or accepted) against the rules */
+	XOR_DIFF,	/* a read after a migration unlike the same read without it (explore_diff.h) */
 	XOR_COUNT
 };
 
@@ -144,6 +145,16 @@ bool xmodel_cc_coming(const struct xmodel *m);
 /* The Slot Control value the model knows (its best guess). */
 uint16_t xmodel_sltctl(const struct xmodel *m);
 uint32_t xmodel_reg(const struct xmodel *m, uint8_t off);
+
+/*
+ * The bits of @s's read (in the access's position; a read-child: 0xffff)
+ * that timing alone may change at @now: a presence, link or interlock
+ * level on its way, an event whose cause may still fire or whose window is
+ * open, Link Training, the link's speed and width while it changes, all of
+ * the slot once it is undefined. Two runs of one sequence may differ there
+ * and nowhere else (the migration-differential oracle, explore_diff.h).
+ */
+uint32_t xmodel_timing_bits(struct xmodel *m, const struct xstep *s, uint64_t now);
 
 /* The register table entry that holds @off (NULL outside the model). */
 const struct regattr_reg *xmodel_reg_at(uint8_t off);

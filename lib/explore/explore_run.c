@@ -3,6 +3,7 @@
  * (see explore_run.h).
  */
 #include "explore_run.h"
+#include "explore_diff.h"
 #include "libc.h"
 #include "pci_regs.h"
 #include "printf.h"
@@ -97,20 +98,23 @@ bool xrun_begin(const struct xtarget *t, const struct xmodel_cfg *mc, struct xmo
 int xrun_replay(const struct xtarget *t, const struct xmodel_cfg *mc, const struct xseq *q,
 		struct xfinding *f)
 {
+	static struct xdiff_run d;	/* MIG: large, not on the stack */
 	struct xmodel m;
 
 	if (xrun_begin(t, mc, &m, f))
 		return -1;
+	xdiff_start(&d);
 	for (int i = 0; i < q->n; i++) {
 		struct xobs o;
 
 		xexec_step(t, &m.ctx, &q->s[i], &o);
+		xdiff_note(&d, &m, i, &q->s[i], &o);
 		if (xmodel_step(&m, &q->s[i], &o, f)) {
 			f->step = i;
 			return i;
 		}
 	}
-	return -1;
+	return xdiff_check(t, mc, q, &d, f) ? f->step : -1;	/* MIG */
 }
 
 bool xfinding_same(const struct xfinding *a, const struct xfinding *b)
@@ -303,6 +307,7 @@ void xcampaign_run(const struct xtarget *t, const struct xcampaign_cfg *c, struc
 		struct xmodel m;
 		struct xfinding f;
 		struct xseq q = { 0 };
+		static struct xdiff_run d;	/* MIG */
 		bool hit;
 		int len;
 
@@ -312,17 +317,21 @@ void xcampaign_run(const struct xtarget *t, const struct xcampaign_cfg *c, struc
 		if (hit)
 			prologue_seq(&f, &q);
 		len = xgen_length(&c->gen, &r);
+		xdiff_start(&d);	/* MIG */
 		while (!hit && q.n < len && q.n < XSEQ_MAX) {
 			struct xobs o;
 			struct xstep s = xgen_next(&c->gen, &r, &m, t->now_us(t->ctx));
 
 			xexec_step(t, &m.ctx, &s, &o);
+			xdiff_note(&d, &m, q.n, &s, &o);	/* MIG */
 			q.s[q.n++] = s;
 			out->steps++;
 			hit = xmodel_step(&m, &s, &o, &f);
 			if (hit)
 				f.step = q.n - 1;
 		}
+		if (!hit)	/* MIG: the migration-differential oracle */
+			hit = xdiff_check(t, &c->model, &q, &d, &f);
 		out->sequences++;
 		out->undefined += m.undefined;
 		if (hit) {
@@ -339,6 +348,7 @@ void xcampaign_run(const struct xtarget *t, const struct xcampaign_cfg *c, struc
 
 static const char *const oracle_names[XOR_COUNT] = {
 	[XOR_VALUE] = "value", [XOR_COMMAND] = "command", [XOR_HOST] = "host",
+	[XOR_DIFF] = "differential",
 };
 
 static const char *reg_words(uint8_t off)
@@ -378,7 +388,7 @@ static int last_line(const struct xrecord *rec, const struct xscript_names *nm, 
 	char line[160];
 	int w = 0;
 
-	if (f->oracle != XOR_VALUE)
+	if (f->oracle != XOR_VALUE && f->oracle != XOR_DIFF)	/* a diff: what it read without */
 		return xstep_script(s, nm, n, buf, len);
 	if (f->reg_off == XREG_CHILD)
 		return snprintf(buf, len, "expect16 slot-child %s VENDOR 0xffff 0x%04x", nm->port,
@@ -426,6 +436,10 @@ static int summary(const struct xrecord *rec, const struct xreport_names *nm, ch
 		w += snprintf(buf + w, len - w, "What happened: %s %s read 0x%x, the spec "
 			      "allows 0x%x%s", reg_words(f->reg_off), f->field_name, f->got,
 			      f->want, f->has_alt ? " (or" : "");
+	else if (f->oracle == XOR_DIFF)
+		w += snprintf(buf + w, len - w, "What happened: after the migration %s %s read "
+			      "0x%x; the same steps without the migration read 0x%x",
+			      reg_words(f->reg_off), f->field_name, f->got, f->want);
 	else if (f->oracle == XOR_COMMAND)
 		w += snprintf(buf + w, len - w, "What happened: no Command Completed within 1 s");
 	else

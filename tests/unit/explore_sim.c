@@ -28,6 +28,7 @@ static const char *const names[MUT_COUNT] = {
 	[MUT_DWORD_DROPS_STATUS] = "32-bit write over Slot Control+Status loses the status half",
 	[MUT_LD_IGNORED] = "Link Disable ignored",
 	[MUT_NO_DEVICE_DELETED] = "device_del's adapter leaves without DEVICE_DELETED",
+	[MUT_MIGRATION_CHANGES_WIDTH] = "migration changes the Negotiated Link Width",
 };
 
 static struct {
@@ -122,6 +123,8 @@ static bool migrate(void)
 	if (sim.mutant == MUT_MIGRATION_REFUSED &&
 	    (sim_get16(sim.port, sim.exp + PCI_EXP_SLTCTL) & PCI_EXP_SLTCTL_PCC))
 		return false;
+	if (sim.mutant == MUT_MIGRATION_CHANGES_WIDTH)	/* the model allows any width */
+		saved.cfg[sim.exp + PCI_EXP_LNKSTA] ^= 3u << PCI_EXP_LNKSTA_NLW_SHIFT;	/* x1 <-> x2 */
 	if (sim.mutant == MUT_MIGRATION_DROPS_EVENTS) {
 		saved.cfg[sta] &= (uint8_t)~0x1f;	/* ABP PFD MRLSC PDC CC */
 		saved.cfg[sta + 1] &= (uint8_t)~0x01;	/* DLLSC */
