@@ -82,10 +82,10 @@ class RunnerDevicesTest(unittest.TestCase):
         self.logs = tempfile.mkdtemp(prefix="slotprobe-logs-")
         self.addCleanup(shutil.rmtree, self.logs, True)
 
-    def run_entry(self, guest, migrate_at, add=ADD):
+    def run_entry(self, guest, migrate_at, add=ADD, guest_judges=False):
         e = Entry(name="t", test="hotplug", machine="pc-q35-6.0", timeout=30,
                   devices=list(PORT), migrate_at=migrate_at, qmp_at=[
-                      QmpAction("plug", "device_add", dict(add)),
+                      QmpAction("plug", "device_add", dict(add), guest_judges=guest_judges),
                       QmpAction("unplug", "device_del", {"id": "hp0"}),
                       QmpAction("unplugged", "query-status", {}, "",
                                 "DEVICE_DELETED", 5.0)])
@@ -133,6 +133,15 @@ class RunnerDevicesTest(unittest.TestCase):
         refused = self.run_entry([["hello", "hotplug"], ["checkpoint", "plug"], ["go_tail"],
                                   ["exit", 0]], [], add={"driver": "bogus", "id": "b0"})
         self.assertIn("ok go tail: qmp=failed deleted=0", self.texts(refused))
+        self.assertEqual(refused.outcome, "FAIL")      # a refusal is a failed check ...
+        judged = self.run_entry([["hello", "hotplug"], ["checkpoint", "plug"], ["go_tail"],
+                                 ["exit", 0]], [], add={"driver": "bogus", "id": "b0"},
+                                guest_judges=True)
+        t = self.texts(judged)
+        self.assertEqual(judged.outcome, "PASS", t)     # ... unless the guest judges it
+        self.assertIn("ok go tail: qmp=failed deleted=0", t)
+        self.assertTrue(any(x.startswith("ok qmp device_add") and
+                            x.endswith("(refused: the guest judges it)") for x in t), t)
 
     def test_deleted_count_once_per_event_and_qemu(self):
         d = DeviceList(PORT)
