@@ -44,10 +44,10 @@ static void restore(void)
 static int device(uint8_t op)
 {
 	struct hostlink_go go;
+	bool reached = op == XOP_DEVICE_ADD ? report_checkpoint("explore-add", &go)
+					    : report_checkpoint("explore-del", &go);
 
-	if (!report_checkpoint(op == XOP_DEVICE_ADD ? "explore-add" : "explore-del", &go))
-		return -1;
-	return go.qmp;
+	return reached ? go.qmp : -1;
 }
 
 static uint32_t deleted(void)
