@@ -70,6 +70,15 @@ static uint32_t target_deleted(void *ctx)
 	return x->deleted();
 }
 
+/* MIG: the interlock as it started (QEMU refuses device_add and migration while it holds, §6.7.1.8). */
+static void release_interlock(struct xpci_target *x)
+{
+	struct pcie_slot *s = &x->slot;
+
+	if (!!(slot_status(s) & PCI_EXP_SLTSTA_EIS) != x->eis)
+		slot_write_cmd(s, PCI_EXP_SLTCTL_EIC, PCI_EXP_SLTCTL_EIC);	/* a toggle */
+}
+
 /* MIG: device_del's unplug request must not outlive its sequence: answer it as pciehp would. */
 static void finish_removal(struct xpci_target *x)
 {
@@ -103,6 +112,7 @@ static void target_reset(void *ctx)
 	struct slot_board b;
 
 	slot_wait_foreign_cmd(s);	/* a command the sequence left in flight */
+	release_interlock(x);		/* MIG */
 	finish_removal(x);		/* MIG */
 	if (slot_ctrl(s) != x->sltctl || link_ctrl(s) != x->lnkctl ||
 	    !(slot_status(s) & PCI_EXP_SLTSTA_PDS))
@@ -135,6 +145,7 @@ void xpci_target_init(struct xtarget *t, struct xpci_target *x, const struct pci
 	x->sltctl = slot_ctrl(s) & (uint16_t)~PCI_EXP_SLTCTL_EIC;
 	x->lnkctl = link_ctrl(s) & (uint16_t)~PCI_EXP_LNKCTL_RL;
 	x->lnkctl2 = pci_cfg_read16(s->port, reg_at(x, PCI_EXP_LNKCTL2));
+	x->eis = slot_status(s) & PCI_EXP_SLTSTA_EIS;	/* MIG */
 	*t = (struct xtarget){ x, target_reset, target_read, target_write, target_child,
 			       target_host, target_delay, target_now, NULL };
 }

@@ -32,6 +32,7 @@ struct xpci_target {
 	unsigned int no_qmp;	/* add/del steps the host ran no QMP for (set-up error) */
 	bool del_accepted;	/* since the last reset */
 	unsigned int removals_finished;	/* resets that powered a deleted adapter off */
+	bool eis;		/* the interlock at the start (a reset puts it back) */
 };
 
 /* A target on @s, its current controls taken as the start state. */

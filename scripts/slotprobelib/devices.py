@@ -73,6 +73,12 @@ class DeviceList:
                 if a[i] == "-device"]
 
     def device_add(self, qmp_args: dict[str, Any]) -> None:
+        """QEMU accepted it, so no device has its id any more: one whose
+        DEVICE_DELETED never came (QEMU 7.2 sends none for a hot-removed
+        xHCI) leaves the list, or a destination would refuse the id twice."""
+        for i, dev_id in reversed(self._ids()):
+            if dev_id is not None and dev_id == qmp_args.get("id"):
+                del self._args[i - 1:i + 1]
         self._args += ["-device", device_option(qmp_args)]
 
     def saw_events(self, side: str, events: list[dict[str, Any]]) -> list[str]:

@@ -49,6 +49,12 @@ class DeviceListTest(unittest.TestCase):
                                               deleted("hp0")]), ["hp0"])
         self.assertEqual(d.args(), PORT)
 
+    def test_added_again_without_deleted_event_replaces(self):
+        # QEMU accepted the id again: the old device is gone, event or not.
+        d = DeviceList(PORT + ["-device", "nec-usb-xhci,id=hp0,bus=rp-empty"])
+        d.device_add(ADD)
+        self.assertEqual(d.args(), PORT + ["-device", device_option(ADD)])
+
     def test_each_event_counts_once_per_qemu(self):
         d = DeviceList(PORT)
         d.device_add(ADD)
