@@ -931,14 +931,8 @@ static bool check_deleted(struct xmodel *m, const struct xobs *o, struct xfindin
 	}
 	if (o->deleted - m->deleted_base >= least && o->deleted - m->deleted_base <= most)
 		return false;
-	memset(f, 0, sizeof(*f));
-	f->oracle = XOR_HOST;
-	f->rule = XR_DELETED;
-	f->reg_off = XREG_NONE;
-	f->reg_size = 2;
-	f->field = 1;
-	f->field_name = "DEVICE_DELETED";
-	f->got = o->deleted - m->deleted_base;
+	host_finding(XR_DELETED, XREG_NONE, "DEVICE_DELETED", false, f);
+	f->got = o->deleted - m->deleted_base;	/* counts, not accepted/refused */
 	f->want = most;
 	f->has_alt = least != most;
 	f->alt = least;

@@ -436,6 +436,9 @@ static int summary(const struct xrecord *rec, const struct xreport_names *nm, ch
 		w += snprintf(buf + w, len - w, "What happened: %s %s read 0x%x, the spec "
 			      "allows 0x%x%s", reg_words(f->reg_off), f->field_name, f->got,
 			      f->want, f->has_alt ? " (or" : "");
+	else if (f->rule == XR_DELETED)	/* MIG */
+		w += snprintf(buf + w, len - w, "What happened: %u DEVICE_DELETED event(s) "
+			      "came for %u removal(s) device_del asked for", f->got, f->want);
 	else if (f->oracle == XOR_DIFF)
 		w += snprintf(buf + w, len - w, "What happened: after the migration %s %s read "
 			      "0x%x; the same steps without the migration read 0x%x",

@@ -489,6 +489,8 @@ UNIT_TEST(explore_deleted_without_device_del_is_a_finding)
 	static const struct xseq q = { 3, { { XOP_DEVICE_ADD, 0, 0, 0 }, { XOP_MIGRATE, 0, 0, 0 },
 					    { XOP_MIGRATE, 0, 0, 0 } } };
 	struct xmodel_cfg mc = { .child_vendor = EXPLORE_SIM_VENDOR };
+	static struct xrecord rec;
+	static char buf[4096], para[4096];
 	struct xfinding f;
 	struct xtarget t;
 	char sig[160];
@@ -503,6 +505,15 @@ UNIT_TEST(explore_deleted_without_device_del_is_a_finding)
 	CHECK_EQ(f.want, 0);
 	xfinding_signature(&f, sig, sizeof(sig));
 	CHECK_STR(sig, "host - DEVICE_DELETED deleted");
+	memset(&rec, 0, sizeof(rec));
+	rec.f = f;
+	rec.min = q;
+	rec.min.n = 2;
+	xrecord_report(&rec, &names, buf, sizeof(buf));
+	unwrap_comments(buf, para);
+	CHECK(strstr(para, "What happened: 1 DEVICE_DELETED event(s) came for 0 removal(s) "
+		     "device_del asked for."));
+	CHECK(strstr(buf, "    checkpoint h2 migrate\n"));
 }
 
 /* MIG: the bits a read may differ in by timing alone, for the migration-differential oracle. */
