@@ -24,7 +24,9 @@
  *   the Attention Button (Attention Button Pressed, §6.7.1.5) and the adapter
  *   leaves once the slot is powered off with its Power Indicator Off (§6.7.1.1:
  *   Off means removal is permitted), at once if it is so already or the slot
- *   has no button: the operator's part, as QEMU plays it. Each such removal
+ *   has no button: the operator's part, as QEMU plays it. While the Power
+ *   Indicator blinks (an operation in progress, §6.7.1.1) device_del may be
+ *   refused (QEMU 7.2: "guest is busy"). Each such removal
  *   is one DEVICE_DELETED the host reports at its next step (XR_DELETED).
  *   Link (§7.5.3.7, §7.5.3.8, §7.5.3.11): the link is up only with power, an
  *   adapter and Link Disable clear; it comes up within 1 s (pciehp's bound:
@@ -881,6 +883,13 @@ static bool device_add(struct xmodel *m, const struct xobs *o, struct xfinding *
 	return false;
 }
 
+/* Power Indicator Blink: a hot-plug operation in progress (PCIe r5.0 §6.7.1.1). */
+static bool blinking(const struct xmodel *m)
+{
+	return cap(m, PCI_EXP_SLTCAP_PIP) &&
+	       (xmodel_sltctl(m) & PCI_EXP_SLTCTL_PIC) == PCI_EXP_SLTCTL_PWR_IND_BLINK;
+}
+
 static bool device_del(struct xmodel *m, const struct xobs *o, struct xfinding *f)
 {
 	int present = level_dest(&m->adapter), powered = level_dest(&m->power);
@@ -888,6 +897,8 @@ static bool device_del(struct xmodel *m, const struct xobs *o, struct xfinding *
 
 	if (m->undefined || present < 0 || m->adapter.due || locked < 0)
 		return false;
+	if (!o->ok && present == 1 && blinking(m))
+		return false;	/* an operation in progress (§6.7.1.1): QEMU refuses, "guest is busy" */
 	if (m->removal_pending && present == 1 && !locked) {
 		if (o->ok)	/* pressed before: QEMU may refuse a second press */
 			ev_raise(m, ev(m, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_ABP), o->t1, XR_ABP);

@@ -139,6 +139,12 @@ static bool interlocked(void)
 	return sim_get16(sim.port, sim.exp + PCI_EXP_SLTSTA) & PCI_EXP_SLTSTA_EIS;
 }
 
+static bool power_indicator_blinks(void)
+{
+	return (sim_get16(sim.port, sim.exp + PCI_EXP_SLTCTL) & PCI_EXP_SLTCTL_PIC) ==
+	       PCI_EXP_SLTCTL_PWR_IND_BLINK;
+}
+
 static bool host(void *ctx, uint8_t op)
 {
 	switch (op) {
@@ -147,8 +153,9 @@ static bool host(void *ctx, uint8_t op)
 			return false;	/* QEMU: the slot is occupied, or locked */
 		sim_port_plug(sim.port);
 		return true;
-	case XOP_DEVICE_DEL:
-		return !interlocked() && sim_port_request_removal(sim.port);
+	case XOP_DEVICE_DEL:	/* QEMU 7.2 also refuses while the Power Indicator blinks */
+		return !interlocked() && !power_indicator_blinks() &&
+		       sim_port_request_removal(sim.port);
 	case XOP_MIGRATE:
 		return migrate();
 	}
