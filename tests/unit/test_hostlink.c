@@ -85,16 +85,18 @@ UNIT_TEST(hostlink_parse_go_reads_the_qmp_outcome_and_deleted_count)
 	CHECK(hostlink_parse_go("SP1 1 go 7 migrations=0 side=src deleted=12", 7, &go));
 	CHECK_EQ(go.qmp, -1);
 	CHECK_EQ(go.deleted, 12);
-	/* A refused line leaves @go as it was. */
+	/* A refused line leaves @go as it was: bad words, wrong order, a blank too many. */
+	static const char *const tails[] = {
+		" qmp=maybe", " qmp=okay", " deleted=", " deleted=x", " deleted=1 qmp=ok",
+		"qmp=ok", " qmp=ok ", " deleted=99999999999",
+	};
+	char line[96];
+
 	go = (struct hostlink_go){ 4, true, 1, 9 };
-	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=0 side=src qmp=maybe", 7, &go));
-	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=0 side=src qmp=okay", 7, &go));
-	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=0 side=src deleted=", 7, &go));
-	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=0 side=src deleted=x", 7, &go));
-	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=0 side=src deleted=1 qmp=ok", 7, &go));
-	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=0 side=srcqmp=ok", 7, &go));
-	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=0 side=src qmp=ok ", 7, &go));
-	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=0 side=src deleted=99999999999", 7, &go));
+	for (unsigned int i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(line, sizeof(line), "SP1 1 go 7 migrations=0 side=src%s", tails[i]);
+		CHECK(!hostlink_parse_go(line, 7, &go));
+	}
 	CHECK_EQ(go.migrations, 4);
 	CHECK_EQ(go.qmp, 1);
 	CHECK_EQ(go.deleted, 9);
