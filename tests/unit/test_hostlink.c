@@ -88,7 +88,7 @@ UNIT_TEST(hostlink_parse_go_reads_the_qmp_outcome_and_deleted_count)
 	/* A refused line leaves @go as it was: bad words, wrong order, a blank too many. */
 	static const char *const tails[] = {
 		" qmp=maybe", " qmp=okay", " deleted=", " deleted=x", " deleted=1 qmp=ok",
-		"qmp=ok", " qmp=ok ", " deleted=99999999999",
+		CONTRACT_GO_QMP_OK, " qmp=ok ", " deleted=99999999999",
 	};
 	char line[96];
 
