@@ -11,9 +11,13 @@
  * minimize (400: replays minimizing one finding may take; 0: none, for
  * measuring throughput);
  * migrate (0; 1: migrations as steps, at checkpoint explore-migrate, where
- * the plan migrates). The slot's device is re-added at explore-restore (plan
- * qmp_at device_add) when a sequence left the slot empty. Findings are FAIL
- * lines keyed explore/<field>/<condition>: an on-demand test, in no group.
+ * the plan migrates), hotplug (1: device_add / device_del of the slot's
+ * device as steps, at checkpoints explore-add / explore-del, where the plan
+ * runs them (qmp_at); the go-ahead says whether QEMU accepted them and how
+ * many DEVICE_DELETED came; 0: none). The slot's device is re-added at
+ * explore-restore (plan qmp_at device_add) when a sequence left the slot
+ * empty. Findings are FAIL lines keyed explore/<field>/<condition>: an
+ * on-demand test, in no group.
  */
 #include "explore_pci.h"
 #include "args.h"
@@ -41,6 +45,22 @@ static void restore(void)
 {
 	report_checkpoint("explore-restore", NULL);
 }
+
+/* device_add / device_del of the slot's device as a step: the QMP outcome (-1: none ran). */
+static int device(uint8_t op)
+{
+	struct hostlink_go go;
+	bool reached = op == XOP_DEVICE_ADD ? report_checkpoint("explore-add", &go)
+					    : report_checkpoint("explore-del", &go);
+
+	return reached ? go.qmp : -1;
+}
+
+static uint32_t deleted(void)
+{
+	return hostlink_deleted();
+}
+
 static char entry[4096];
 
 /* The budget's clock. */
@@ -133,8 +153,8 @@ static void print_entry(const struct xrecord *rec, const char *port, int i)
 }
 
 GUEST_TEST(explore_main, "explore",
-	   "slot child seed sequences budget shard shards replays minimize migrate",
-	   "explore-migrate explore-restore",
+	   "slot child seed sequences budget shard shards replays minimize migrate hotplug",
+	   "explore-migrate explore-restore explore-add explore-del",
 	   "random sequences against a hot-plug slot, judged by a spec model")
 {
 	struct xcampaign_cfg c = { 0 };
@@ -152,10 +172,14 @@ GUEST_TEST(explore_main, "explore",
 		return;
 	}
 	xgen_defaults(&c.gen);
-	c.gen.weight[XG_ADD] = c.gen.weight[XG_DEL] = 0;	/* explore_pci.h */
 	if (!arg_bool("migrate", false))
 		c.gen.weight[XG_MIGRATE] = 0;
 	xpci_target_init(&t, &x, &s, migrate, restore);
+	/* device add/del steps, judged by the go-ahead's QMP outcome */
+	if (arg_bool("hotplug", true))
+		xpci_target_hotplug(&t, &x, device, deleted);
+	else
+		c.gen.weight[XG_ADD] = c.gen.weight[XG_DEL] = 0;
 
 	xcampaign_run(&t, &c, &result);
 	us = time_now_us() - t0;
@@ -171,6 +195,10 @@ GUEST_TEST(explore_main, "explore",
 		    "for device_add", x.dirty, x.untouched, x.restores);
 	report(result.nrec == 0, "explore: %d finding(s), %d sequence(s) left what the spec "
 	       "defines", result.nrec, result.undefined);
+	if (x.device)
+		report(x.no_qmp == 0, "explore: the harness ran device_add/del at explore-add/del "
+		       "(%u step(s) without; plan qmp_at, or hotplug=0); %u removal(s) finished "
+		       "at a reset", x.no_qmp, x.removals_finished);
 	for (int i = 0; i < result.nrec; i++) {
 		const struct xrecord *rec = &result.rec[i];
 

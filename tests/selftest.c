@@ -86,7 +86,7 @@ out:
 static void check_checkpoints(void)
 {
 	unsigned int n = (unsigned int)arg_u64("checkpoints", 1);
-	struct hostlink_go go = { 0, false };
+	struct hostlink_go go = { 0, false, 0, 0 };
 
 	report_prefix_push("hostlink");
 	if (!hostlink_enabled()) {

@@ -19,10 +19,15 @@
  *   Electromechanical Interlock Status.
  *   Presence (§7.5.3.11): Presence Detect State follows the adapter, not the
  *   power; Presence Detect Changed is set when it changes. The host's
- *   device_add inserts an adapter (refused into an occupied slot); device_del
- *   presses the Attention Button (Attention Button Pressed, §6.7.1.5) and the
- *   adapter leaves when the slot is powered off, or at once if the slot is
- *   off already or has no button: the operator's part, as QEMU plays it.
+ *   device_add inserts an adapter (refused into an occupied slot, or while
+ *   the Electromechanical Interlock is engaged, §6.7.1.8); device_del presses
+ *   the Attention Button (Attention Button Pressed, §6.7.1.5) and the adapter
+ *   leaves once the slot is powered off with its Power Indicator Off (§6.7.1.1:
+ *   Off means removal is permitted), at once if it is so already or the slot
+ *   has no button: the operator's part, as QEMU plays it. While the Power
+ *   Indicator blinks (an operation in progress, §6.7.1.1) device_del may be
+ *   refused (QEMU 7.2: "guest is busy"). Each such removal
+ *   is one DEVICE_DELETED the host reports at its next step (XR_DELETED).
  *   Link (§7.5.3.7, §7.5.3.8, §7.5.3.11): the link is up only with power, an
  *   adapter and Link Disable clear; it comes up within 1 s (pciehp's bound:
  *   the spec gives none) and goes down once any of them goes; Data Link
@@ -83,6 +88,13 @@ const struct xrule_text xrule_texts[XR_COUNT] = {
 		     "one refused", "slotprobe invariant (QEMU's hot-plug contract)" },
 	[XR_DEL] = { "del", "device_del of the adapter in the slot is accepted",
 		     "slotprobe invariant (QEMU's hot-plug contract)" },
+	[XR_DELETED] = { "deleted", "a device_del the guest answered as pciehp would (slot powered "
+			 "off, Power Indicator Off: removal permitted) ends in one DEVICE_DELETED; "
+			 "none comes without it", "slotprobe invariant (QEMU's hot-plug contract; "
+			 "PCIe r5.0 6.7.1.1 for the indicator)" },
+	[XR_MIGRATION_DIFF] = { "migration-differential", "after a migration that succeeded, "
+				"every register reads what the same sequence without the "
+				"migration reads", "slotprobe invariant (not the spec)" },
 };
 
 enum { EV_UNKNOWN, EV_ZERO, EV_ONE, EV_MAYBE, EV_DUE };
@@ -713,6 +725,24 @@ static bool host_finding(uint8_t rule, uint8_t reg, const char *what, bool got,
 
 /* ---- writes ---- */
 
+/* device_del's adapter may leave now: slot off, Power Indicator Off if it has one (§6.7.1.1). */
+static bool removal_permitted(const struct xmodel *m, uint16_t ctl)
+{
+	return m->removal_pending && level_dest(&m->power) == 0 &&
+	       (!cap(m, PCI_EXP_SLTCAP_PIP) ||
+		(ctl & PCI_EXP_SLTCTL_PIC) == PCI_EXP_SLTCTL_PWR_IND_OFF);
+}
+
+/* The operator takes device_del's adapter out by @t: presence, link, one DEVICE_DELETED. */
+static void removed(struct xmodel *m, uint64_t t)
+{
+	change(m, &m->adapter, 0, t, XR_PDS, ev(m, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDC), XR_PDC);
+	relink(m, t, t + m->cfg.link_ms * 1000ull);
+	m->removal_pending = false;
+	m->removals++;
+	m->removal_due = t;
+}
+
 static void command(struct xmodel *m, uint16_t old, uint16_t ctl, bool eic, uint64_t t)
 {
 	uint64_t due = t + m->cfg.cmd_ms * 1000ull;
@@ -733,16 +763,12 @@ static void command(struct xmodel *m, uint16_t old, uint16_t ctl, bool eic, uint
 		ev_raise(m, ev(m, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_CC), due, XR_CC);
 
 	if (cap(m, PCI_EXP_SLTCAP_PCP) && ((old ^ ctl) & PCI_EXP_SLTCTL_PCC)) {
-		bool off = ctl & PCI_EXP_SLTCTL_PCC;
-
-		change(m, &m->power, !off, due, XR_NONE, NULL, 0);
-		if (off && m->removal_pending) {
-			change(m, &m->adapter, 0, due, XR_PDS,
-			       ev(m, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDC), XR_PDC);
-			m->removal_pending = false;
-		}
-		relink(m, due, due + m->cfg.link_ms * 1000ull);
+		change(m, &m->power, !(ctl & PCI_EXP_SLTCTL_PCC), due, XR_NONE, NULL, 0);
+		if (!removal_permitted(m, ctl))
+			relink(m, due, due + m->cfg.link_ms * 1000ull);
 	}
+	if (removal_permitted(m, ctl))
+		removed(m, due);
 	if (eic && cap(m, PCI_EXP_SLTCAP_EIP)) {
 		if (m->eis.allowed == 3 || m->eis.due)
 			level_unknown(&m->eis);
@@ -834,13 +860,21 @@ static void apply_write(struct xmodel *m, uint8_t off, uint8_t size, uint32_t va
 
 /* ---- host actions ---- */
 
+/* The interlock holds the adapter (§6.7.1.8): 1 engaged, 0 not, -1 unknown. */
+static int interlocked(const struct xmodel *m)
+{
+	if (!cap(m, PCI_EXP_SLTCAP_EIP))
+		return 0;
+	return m->eis.due || m->eis.allowed == 3 ? -1 : m->eis.allowed == 2;
+}
+
 static bool device_add(struct xmodel *m, const struct xobs *o, struct xfinding *f)
 {
-	int present = level_dest(&m->adapter);
+	int present = level_dest(&m->adapter), locked = interlocked(m);
 
-	if (m->undefined || present < 0 || m->adapter.due)
+	if (m->undefined || present < 0 || m->adapter.due || locked < 0)
 		return false;
-	if (o->ok == (present == 1))
+	if (o->ok == (present == 1 || locked))
 		return host_finding(XR_ADD, PCI_EXP_SLTSTA, "device_add", o->ok, f);
 	if (!o->ok)
 		return false;
@@ -849,32 +883,71 @@ static bool device_add(struct xmodel *m, const struct xobs *o, struct xfinding *
 	return false;
 }
 
-static void remove_adapter(struct xmodel *m, uint64_t t)
+/* Power Indicator Blink: a hot-plug operation in progress (PCIe r5.0 §6.7.1.1). */
+static bool blinking(const struct xmodel *m)
 {
-	change(m, &m->adapter, 0, t, XR_PDS, ev(m, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_PDC), XR_PDC);
-	relink(m, t + m->cfg.link_ms * 1000ull, t);
+	return cap(m, PCI_EXP_SLTCAP_PIP) &&
+	       (xmodel_sltctl(m) & PCI_EXP_SLTCTL_PIC) == PCI_EXP_SLTCTL_PWR_IND_BLINK;
 }
 
 static bool device_del(struct xmodel *m, const struct xobs *o, struct xfinding *f)
 {
 	int present = level_dest(&m->adapter), powered = level_dest(&m->power);
+	int locked = interlocked(m);
 
-	if (m->undefined || present < 0 || m->adapter.due)
+	if (m->undefined || present < 0 || m->adapter.due || locked < 0)
 		return false;
-	if (o->ok != (present == 1))
+	if (!o->ok && present == 1 && blinking(m))
+		return false;	/* an operation in progress (§6.7.1.1): QEMU refuses, "guest is busy" */
+	if (m->removal_pending && present == 1 && !locked) {
+		if (o->ok)	/* pressed before: QEMU may refuse a second press */
+			ev_raise(m, ev(m, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_ABP), o->t1, XR_ABP);
+		return false;
+	}
+	if (o->ok != (present == 1 && !locked))
 		return host_finding(XR_DEL, PCI_EXP_SLTSTA, "device_del", o->ok, f);
 	if (!o->ok)
 		return false;
-	if (powered < 0 || m->power.due || xmodel_cmd_pending(m, o->t0))
+	if (powered < 0 || m->power.due || xmodel_cmd_pending(m, o->t0)) {
 		make_undefined(m, "device_del while a power command was in progress (the model "
 			       "cannot tell which side of it the removal fell)");
-	else if (powered == 0 || !cap(m, PCI_EXP_SLTCAP_ABP))
-		remove_adapter(m, o->t1);
-	else {
+	} else if (!cap(m, PCI_EXP_SLTCAP_ABP)) {
+		removed(m, o->t1);	/* no button to press: out at once */
+	} else {
 		ev_raise(m, ev(m, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_ABP), o->t1, XR_ABP);
 		m->removal_pending = true;
+		if (removal_permitted(m, xmodel_sltctl(m)))
+			removed(m, o->t1);
 	}
 	return false;
+}
+
+/*
+ * DEVICE_DELETED: the host's running count, less what it was before this
+ * sequence (learned at its first host step), is the removals the model saw,
+ * or one fewer while the last is still within its command's bound.
+ */
+static bool check_deleted(struct xmodel *m, const struct xobs *o, struct xfinding *f)
+{
+	uint32_t most = m->removals, least = most - (most && o->t0 < m->removal_due);
+
+	if (!o->has_deleted || m->undefined)
+		return false;
+	if (!m->deleted_known) {
+		if (least != most || o->deleted < most)
+			return false;
+		m->deleted_known = true;
+		m->deleted_base = o->deleted - most;
+		return false;
+	}
+	if (o->deleted - m->deleted_base >= least && o->deleted - m->deleted_base <= most)
+		return false;
+	host_finding(XR_DELETED, XREG_NONE, "DEVICE_DELETED", false, f);
+	f->got = o->deleted - m->deleted_base;	/* counts, not accepted/refused */
+	f->want = most;
+	f->has_alt = least != most;
+	f->alt = least;
+	return true;
 }
 
 /* ---- a step ---- */
@@ -908,6 +981,63 @@ static bool wait_cc(struct xmodel *m, const struct xobs *o, struct xfinding *f)
 	return false;
 }
 
+/* ---- what timing decides (the migration-differential oracle) ---- */
+
+static bool level_moving(const struct xlevel *l)
+{
+	return l->flux || l->due;
+}
+
+static bool event_moving(const struct xevent *e, uint64_t now)
+{
+	return e->state == EV_MAYBE || e->state == EV_DUE || e->stale || e->until > now;
+}
+
+static bool timing_field(const struct xmodel *m, int r, const struct regattr_field *f)
+{
+	uint8_t off = regattr_regs[r].offset;
+	uint32_t k = f->mask;
+
+	if (m->undefined && slot_register(off))
+		return true;
+	if (off == PCI_EXP_SLTSTA && k == PCI_EXP_SLTSTA_PDS)
+		return level_moving(&m->adapter);
+	if (off == PCI_EXP_SLTSTA && k == PCI_EXP_SLTSTA_EIS)
+		return level_moving(&m->eis);
+	if (off == PCI_EXP_LNKSTA && k == PCI_EXP_LNKSTA_LT)
+		return true;
+	if (regattr_expected(f, &m->ctx) == RA_RW1C)
+		return event_moving(&m->ev[r][BIT_OF(k)], m->now);
+	if (off == PCI_EXP_LNKSTA || off == PCI_EXP_LNKSTA2)	/* DLLLA, speed, width, EQ */
+		return level_moving(&m->link);
+	return false;
+}
+
+uint32_t xmodel_timing_bits(struct xmodel *m, const struct xstep *s, uint64_t now)
+{
+	uint32_t bits = 0;
+
+	advance(m, now);
+	if (s->op == XOP_READ_CHILD)
+		return level_moving(&m->child) || m->undefined ? 0xffff : 0;
+	if (s->op != XOP_READ)
+		return 0;
+	for (int r = 0; r < XREGS; r++) {
+		const struct regattr_reg *reg = &regattr_regs[r];
+		uint32_t v, win = window(r, s->off, s->size, 0, &v), in_reg = 0;
+
+		if (!win)
+			continue;
+		for (int i = 0; i < reg->nfields && win; i++)
+			if (timing_field(m, r, &reg->fields[i]))
+				in_reg |= reg->fields[i].mask & win;
+		/* register position -> the access's */
+		bits |= reg->offset >= s->off ? in_reg << ((reg->offset - s->off) * 8)
+					      : in_reg >> ((s->off - reg->offset) * 8);
+	}
+	return bits;
+}
+
 bool xmodel_step(struct xmodel *m, const struct xstep *s, const struct xobs *o,
 		 struct xfinding *f)
 {
@@ -928,13 +1058,14 @@ bool xmodel_step(struct xmodel *m, const struct xstep *s, const struct xobs *o,
 		return false;
 	case XOP_DEVICE_ADD:
 		advance(m, o->t1);
-		return device_add(m, o, f);
+		return device_add(m, o, f) || check_deleted(m, o, f);
 	case XOP_DEVICE_DEL:
 		advance(m, o->t1);
-		return device_del(m, o, f);
+		return device_del(m, o, f) || check_deleted(m, o, f);
 	case XOP_MIGRATE:
 		advance(m, o->t1);
-		return !o->ok && host_finding(XR_MIGRATE, XREG_NONE, "migration", false, f);
+		return (!o->ok && host_finding(XR_MIGRATE, XREG_NONE, "migration", false, f)) ||
+		       check_deleted(m, o, f);
 	}
 	return false;
 }

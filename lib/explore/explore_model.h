@@ -29,12 +29,15 @@ struct xobs {
 	uint32_t value;	/* read, read-child: the value; wait-cc: the last Slot Status read */
 	bool ok;	/* wait-cc: Command Completed seen; host steps: accepted */
 	uint64_t t0, t1;	/* µs when the step started and ended */
+	bool has_deleted;	/* host steps: the host said ... */
+	uint32_t deleted;	/* ... how many DEVICE_DELETED so far (a running count) */
 };
 
 enum xoracle {
 	XOR_VALUE,	/* a read outside what the spec allows */
 	XOR_COMMAND,	/* a Slot Control command that never completed */
 	XOR_HOST,	/* a host action refused (or accepted) against the rules */
+	XOR_DIFF,	/* a read after a migration unlike the same read without it (explore_diff.h) */
 	XOR_COUNT
 };
 
@@ -42,7 +45,9 @@ enum xrule {
 	XR_NONE, XR_RO, XR_RW, XR_RW_CMD, XR_HARDWIRED, XR_READS_ZERO, XR_RESERVED,
 	XR_W1C, XR_NO_CAUSE, XR_PDS, XR_PDC, XR_ABP, XR_CC, XR_CMD_TIMEOUT,
 	XR_LINK_UP, XR_LINK_DOWN, XR_DLLSC, XR_CHILD_GONE, XR_CHILD_BACK,
-	XR_EIS, XR_LBMS, XR_MIGRATE, XR_ADD, XR_DEL, XR_COUNT
+	XR_EIS, XR_LBMS, XR_MIGRATE, XR_ADD, XR_DEL,
+	XR_DELETED, XR_MIGRATION_DIFF,	/* explore_model.c, explore_diff.c */
+	XR_COUNT
 };
 
 struct xrule_text {
@@ -107,6 +112,10 @@ struct xmodel {
 	struct xevent ev[XREGS][32];
 	struct xlevel power, adapter, link, child, eis;
 	bool removal_pending;	/* device_del pressed the button: out at power-off */
+	unsigned int removals;	/* adapters device_del took out (DEVICE_DELETED due) */
+	uint64_t removal_due;	/* the last one is out by then (its command's bound) */
+	bool deleted_known;	/* the host's count at the first host step ... */
+	uint32_t deleted_base;	/* ... less the removals then: the count before the sequence */
 	bool cmd_pending;
 	uint64_t cmd_due;
 	bool in_cmd;		/* following a command's effects */
@@ -136,6 +145,16 @@ bool xmodel_cc_coming(const struct xmodel *m);
 /* The Slot Control value the model knows (its best guess). */
 uint16_t xmodel_sltctl(const struct xmodel *m);
 uint32_t xmodel_reg(const struct xmodel *m, uint8_t off);
+
+/*
+ * The bits of @s's read (in the access's position; a read-child: 0xffff)
+ * that timing alone may change at @now: a presence, link or interlock
+ * level on its way, an event whose cause may still fire or whose window is
+ * open, Link Training, the link's speed and width while it changes, all of
+ * the slot once it is undefined. Two runs of one sequence may differ there
+ * and nowhere else (the migration-differential oracle, explore_diff.h).
+ */
+uint32_t xmodel_timing_bits(struct xmodel *m, const struct xstep *s, uint64_t now);
 
 /* The register table entry that holds @off (NULL outside the model). */
 const struct regattr_reg *xmodel_reg_at(uint8_t off);

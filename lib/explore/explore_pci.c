@@ -88,9 +88,40 @@ static uint16_t target_child(void *ctx)
 static bool target_host(void *ctx, uint8_t op)
 {
 	struct xpci_target *x = ctx;
+	int r;
 
-	/* device add/del: not offered by the guest (explore_pci.h) */
-	return op == XOP_MIGRATE && x->migrate();
+	if (op == XOP_MIGRATE)
+		return x->migrate();
+	if (!x->device)
+		return false;
+	r = x->device(op);
+	if (r < 0)
+		x->no_qmp++;
+	if (op == XOP_DEVICE_DEL && r > 0)
+		x->del_accepted = true;
+	return r > 0;
+}
+
+static uint32_t target_deleted(void *ctx)
+{
+	struct xpci_target *x = ctx;
+
+	return x->deleted();
+}
+
+/* device_del's unplug request must not outlive its sequence: answer it as pciehp would. */
+static void finish_removal(struct xpci_target *x)
+{
+	struct pcie_slot *s = &x->slot;
+
+	if (!x->del_accepted)
+		return;
+	x->del_accepted = false;
+	if (!(slot_status(s) & PCI_EXP_SLTSTA_PDS))
+		return;
+	slot_power_off(s);
+	slot_set_power_indicator(s, PCI_EXP_SLTCTL_PWR_IND_OFF);
+	x->removals_finished++;
 }
 
 static void target_delay(void *ctx, uint64_t us)
@@ -181,6 +212,7 @@ static void target_reset(void *ctx)
 	bool link_up, dirty, waited = false;
 
 	wait_left_cmd(x);
+	finish_removal(x);
 	link_up = !(s->lnkcap & PCI_EXP_LNKCAP_DLLLARC) ||
 		  (link_status(s) & PCI_EXP_LNKSTA_DLLLA);
 	dirty = !as_started(x);
@@ -213,5 +245,13 @@ void xpci_target_init(struct xtarget *t, struct xpci_target *x, const struct pci
 	x->lnkctl2 = pci_cfg_read16(s->port, reg_at(x, PCI_EXP_LNKCTL2));
 	x->eis = slot_status(s) & PCI_EXP_SLTSTA_EIS;
 	*t = (struct xtarget){ x, target_reset, target_read, target_write, target_child,
-			       target_host, target_delay, target_now };
+			       target_host, target_delay, target_now, NULL };
+}
+
+void xpci_target_hotplug(struct xtarget *t, struct xpci_target *x, int (*device)(uint8_t op),
+			 uint32_t (*deleted)(void))
+{
+	x->device = device;
+	x->deleted = deleted;
+	t->deleted = deleted ? target_deleted : NULL;
 }

@@ -3,6 +3,7 @@
  * (see explore_run.h).
  */
 #include "explore_run.h"
+#include "explore_diff.h"
 #include "libc.h"
 #include "pci_regs.h"
 #include "printf.h"
@@ -60,6 +61,8 @@ void xexec_step(const struct xtarget *t, const struct regattr_ctx *caps,
 		break;
 	default:
 		o->ok = t->host(t->ctx, s->op);
+		o->has_deleted = t->deleted != NULL;	/* the DEVICE_DELETED oracle */
+		o->deleted = t->deleted ? t->deleted(t->ctx) : 0;
 	}
 	o->t1 = t->now_us(t->ctx);
 }
@@ -100,20 +103,26 @@ bool xrun_begin(const struct xtarget *t, const struct xmodel_cfg *mc, struct xmo
 static int replay_to(const struct xtarget *t, const struct xmodel_cfg *mc, const struct xseq *q,
 		     const struct xfinding *want, struct xfinding *f)
 {
+	static struct xdiff_run d;	/* large: not on the stack */
 	struct xmodel m;
 
 	if (xrun_begin(t, mc, &m, f))
 		return -1;
+	xdiff_start(&d);
 	for (int i = 0; i < q->n; i++) {
 		struct xobs o;
 
 		xexec_step(t, &m.ctx, &q->s[i], &o);
+		xdiff_note(&d, &m, i, &q->s[i], &o);
 		if (xmodel_step(&m, &q->s[i], &o, f)) {
 			f->step = i;
 			if (!want || xfinding_same(f, want))
 				return i;
 		}
 	}
+	/* The migration-differential oracle (explore_diff.h). */
+	if (xdiff_check(t, mc, q, &d, f) && (!want || xfinding_same(f, want)))
+		return f->step;
 	return -1;
 }
 
@@ -354,20 +363,23 @@ static bool run_sequence(const struct xtarget *t, const struct xcampaign_cfg *c,
 	struct xfinding f;
 	struct xmodel m;
 	struct xrng r;
+	static struct xdiff_run d;	/* large: not on the stack */
 
 	/* Each sequence has its own seed: any one replays alone, shards split evenly. */
 	xrng_seed(&r, c->seed * 0x100000001b3ull + (uint64_t)i);
 	len = xgen_length(&c->gen, &r);
 	if (xrun_begin(t, &c->model, &m, &f)) {	/* the model cannot follow this start */
 		prologue_seq(&f, &q);
-		note(out, &f, &q, i, 0);
+		note(out, &f, &q, i, found++);
 		len = 0;
 	}
+	xdiff_start(&d);
 	while (q.n < len && q.n < XSEQ_MAX) {
 		struct xobs o;
 		struct xstep s = xgen_next(&c->gen, &r, &m, t->now_us(t->ctx));
 
 		xexec_step(t, &m.ctx, &s, &o);
+		xdiff_note(&d, &m, q.n, &s, &o);
 		q.s[q.n++] = s;
 		out->steps++;
 		if (!xmodel_step(&m, &s, &o, &f))
@@ -376,6 +388,9 @@ static bool run_sequence(const struct xtarget *t, const struct xcampaign_cfg *c,
 		if (note(out, &f, &q, i, found++) && c->stop_at_first)
 			break;
 	}
+	/* A migration the model found nothing wrong with: the same sequence without it. */
+	if (!found && xdiff_check(t, &c->model, &q, &d, &f))
+		note(out, &f, &q, i, found++);
 	out->sequences++;
 	out->undefined += m.undefined;
 	for (int k = first_new; k < out->nrec; k++)
@@ -407,6 +422,7 @@ void xcampaign_run(const struct xtarget *t, const struct xcampaign_cfg *c, struc
 
 static const char *const oracle_names[XOR_COUNT] = {
 	[XOR_VALUE] = "value", [XOR_COMMAND] = "command", [XOR_HOST] = "host",
+	[XOR_DIFF] = "differential",
 };
 
 static const char *reg_words(uint8_t off)
@@ -446,7 +462,7 @@ static int last_line(const struct xrecord *rec, const struct xscript_names *nm, 
 	char line[160];
 	int w = 0;
 
-	if (f->oracle != XOR_VALUE)
+	if (f->oracle != XOR_VALUE && f->oracle != XOR_DIFF)	/* a diff: what it read without */
 		return xstep_script(s, nm, n, buf, len);
 	if (f->reg_off == XREG_CHILD)
 		return snprintf(buf, len, "expect16 slot-child %s VENDOR 0xffff 0x%04x", nm->port,
@@ -494,6 +510,13 @@ static int summary(const struct xrecord *rec, const struct xreport_names *nm, ch
 		w += snprintf(buf + w, len - w, "What happened: %s %s read 0x%x, the spec "
 			      "allows 0x%x%s", reg_words(f->reg_off), f->field_name, f->got,
 			      f->want, f->has_alt ? " (or" : "");
+	else if (f->rule == XR_DELETED)
+		w += snprintf(buf + w, len - w, "What happened: %u DEVICE_DELETED event(s) "
+			      "came for %u removal(s) device_del asked for", f->got, f->want);
+	else if (f->oracle == XOR_DIFF)
+		w += snprintf(buf + w, len - w, "What happened: after the migration %s %s read "
+			      "0x%x; the same steps without the migration read 0x%x",
+			      reg_words(f->reg_off), f->field_name, f->got, f->want);
 	else if (f->oracle == XOR_COMMAND)
 		w += snprintf(buf + w, len - w, "What happened: no Command Completed within 1 s");
 	else

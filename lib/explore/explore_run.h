@@ -27,6 +27,8 @@ struct xtarget {
 	bool (*host)(void *ctx, uint8_t op);	/* XOP_DEVICE_ADD/DEL, XOP_MIGRATE: accepted? */
 	void (*delay_us)(void *ctx, uint64_t us);
 	uint64_t (*now_us)(void *ctx);
+	/* DEVICE_DELETED events so far, as the host last said (NULL: not told) */
+	uint32_t (*deleted)(void *ctx);
 };
 
 /* Runs one step (wait-cc polls with a 1 s deadline, as lib/script.c's). */

@@ -41,6 +41,16 @@
  */
 #define CONTRACT_HOSTLINK_PROTO		1
 #define CONTRACT_HOSTLINK_LINE_MAX	512	/* characters, without the newline */
+/*
+ * The go-ahead: "SP1 <hseq> go <ckpt-seq> migrations=N side=src|dst", then
+ * optionally the outcome of the QMP commands run at this checkpoint (all
+ * accepted, or one refused; absent when none ran) and the number of
+ * DEVICE_DELETED events naming a device id seen so far on this run (both
+ * for the explorer's device add/del steps, lib/explore/explore_pci.h).
+ */
+#define CONTRACT_GO_QMP_OK		"qmp=ok"
+#define CONTRACT_GO_QMP_FAILED		"qmp=failed"
+#define CONTRACT_GO_DELETED		"deleted="	/* then a decimal number */
 
 /*
  * A failed check's identity (lib/runtime/report.h report_keyed()): the

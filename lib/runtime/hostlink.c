@@ -13,7 +13,7 @@
 static bool enabled;
 static uint64_t go_timeout_ms = 60000;
 static unsigned int seq;
-static struct hostlink_go last_go;
+static struct hostlink_go last_go = { .qmp = -1 };
 
 void hostlink_init(bool on, uint64_t timeout_ms)
 {
@@ -83,12 +83,34 @@ static const char *expect_word(const char *s, const char *word)
 	return strncmp(s, word, n) == 0 ? s + n : NULL;
 }
 
-/* "SP1 <hseq> go <ckpt-seq> migrations=<n> side=<src|dst>" */
+/* The optional fields after side=: " qmp=ok|failed" then " deleted=N". */
+static bool parse_go_tail(const char *s, struct hostlink_go *go)
+{
+	const char *t;
+
+	go->qmp = -1;
+	go->deleted = 0;
+	if (*s == ' ' && (t = expect_word(s + 1, CONTRACT_GO_QMP_OK)) && (*t == ' ' || !*t)) {
+		go->qmp = 1;
+		s = t;
+	} else if (*s == ' ' && (t = expect_word(s + 1, CONTRACT_GO_QMP_FAILED)) &&
+		   (*t == ' ' || !*t)) {
+		go->qmp = 0;
+		s = t;
+	}
+	if (*s == ' ' && (t = expect_word(s + 1, CONTRACT_GO_DELETED)) &&
+	    (t = read_uint(t, &go->deleted)))
+		s = t;
+	return *s == 0;
+}
+
+/* "SP1 <hseq> go <ckpt-seq> migrations=<n> side=<src|dst>[ qmp=..][ deleted=<n>]" */
 bool hostlink_parse_go(const char *line, unsigned int expect_seq,
 		       struct hostlink_go *go)
 {
 	unsigned int hseq, ckpt, migrations;
-	const char *s = line;
+	struct hostlink_go got;
+	const char *s = line, *t;
 
 	if (!(s = expect_word(s, HOSTLINK_TAG " ")) || !(s = read_uint(s, &hseq)) ||
 	    !(s = expect_word(s, " go ")) || !(s = read_uint(s, &ckpt)) ||
@@ -97,13 +119,16 @@ bool hostlink_parse_go(const char *line, unsigned int expect_seq,
 		return false;
 	if (ckpt != expect_seq)
 		return false;
-	if (strcmp(s, "src") == 0)
-		go->on_destination = false;
-	else if (strcmp(s, "dst") == 0)
-		go->on_destination = true;
+	if ((t = expect_word(s, "src")))
+		got.on_destination = false;
+	else if ((t = expect_word(s, "dst")))
+		got.on_destination = true;
 	else
 		return false;
-	go->migrations = migrations;
+	if (!parse_go_tail(t, &got))
+		return false;
+	got.migrations = migrations;
+	*go = got;
 	return true;
 }
 
@@ -168,4 +193,9 @@ unsigned int hostlink_migrations(void)
 bool hostlink_on_destination(void)
 {
 	return last_go.on_destination;
+}
+
+unsigned int hostlink_deleted(void)
+{
+	return last_go.deleted;
 }

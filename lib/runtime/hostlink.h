@@ -32,6 +32,9 @@ void hostlink_send(const char *verb, const char *fmt, ...)
 struct hostlink_go {
 	unsigned int migrations;	/* successful migrations so far */
 	bool on_destination;		/* side=dst */
+	int qmp;			/* this checkpoint's QMP commands: -1 none ran,
+					   0 one refused, 1 all accepted */
+	unsigned int deleted;		/* DEVICE_DELETED events (with a device id) so far */
 };
 
 /*
@@ -47,6 +50,7 @@ unsigned int hostlink_seq(void);
 /* What the last go-ahead said (0 / false before any). */
 unsigned int hostlink_migrations(void);
 bool hostlink_on_destination(void);
+unsigned int hostlink_deleted(void);	/* DEVICE_DELETED events the host counted */
 
 /* Parses one line from the harness; exposed for the host unit tests. */
 bool hostlink_parse_go(const char *line, unsigned int expect_seq,

@@ -63,6 +63,8 @@ class DeviceList:
     def __init__(self, args: list[str]) -> None:
         self._args = list(args)
         self._seen: dict[str, int] = {}   # QEMU (side name) -> events looked at
+        self._counted: dict[str, int] = {}    # ... counted by count_deleted
+        self.deleted = 0
 
     def _ids(self) -> list[tuple[int, str | None]]:
         """(index of the -device value, its id) for every -device."""
@@ -71,6 +73,12 @@ class DeviceList:
                 if a[i] == "-device"]
 
     def device_add(self, qmp_args: dict[str, Any]) -> None:
+        """QEMU accepted it, so no device has its id any more: one whose
+        DEVICE_DELETED never came (QEMU 7.2 sends none for a hot-removed
+        xHCI) leaves the list, or a destination would refuse the id twice."""
+        for i, dev_id in reversed(self._ids()):
+            if dev_id is not None and dev_id == qmp_args.get("id"):
+                del self._args[i - 1:i + 1]
         self._args += ["-device", device_option(qmp_args)]
 
     def saw_events(self, side: str, events: list[dict[str, Any]]) -> list[str]:
@@ -87,6 +95,17 @@ class DeviceList:
                 del self._args[hit[0] - 1:hit[0] + 1]
                 gone.append(dev)
         return gone
+
+    def count_deleted(self, side: str, events: list[dict[str, Any]]) -> int:
+        """DEVICE_DELETED events naming a device id, on every QEMU the guest
+        ran on so far (QEMU `side`'s events all it has sent; each counted
+        once), for the go-ahead's deleted= (contract.h). QEMU's events for a
+        device's QOM children, without an id, are not counted."""
+        start, self._counted[side] = self._counted.get(side, 0), len(events)
+        self.deleted += sum(1 for ev in events[start:]
+                            if ev.get("event") == "DEVICE_DELETED"
+                            and ev.get("data", {}).get("device"))
+        return self.deleted
 
     def args(self) -> list[str]:
         """The command line arguments for a destination started now."""

@@ -217,9 +217,17 @@ class HostLink:
                               fields, text))
         return events
 
-    def encode_go(self, checkpoint_seq: int, migrations: int, side: str) -> bytes:
+    def encode_go(self, checkpoint_seq: int, migrations: int, side: str,
+                  qmp: bool | None = None, deleted: int | None = None) -> bytes:
+        """qmp: the outcome of the QMP commands run at this checkpoint (all
+        accepted / one refused; None when none ran); deleted: DEVICE_DELETED
+        events with a device id so far (contract.h, the go-ahead)."""
         if side not in ("src", "dst"):
             raise ValueError(f"side must be src or dst, not {side!r}")
         self.hseq += 1
+        tail = "" if qmp is None else \
+            " " + (contract.GO_QMP_OK if qmp else contract.GO_QMP_FAILED)
+        if deleted is not None:
+            tail += f" {contract.GO_DELETED}{deleted}"
         return (f"SP{PROTO} {self.hseq} go {checkpoint_seq} "
-                f"migrations={migrations} side={side}\n").encode("ascii")
+                f"migrations={migrations} side={side}{tail}\n").encode("ascii")

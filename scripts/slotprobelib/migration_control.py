@@ -57,6 +57,9 @@ class MigrationController:
         self.random_delay = 0.0
         self.go_outstanding: tuple[int, float] | None = None
         self.offered: dict[str, None] = {}  # checkpoint names the guest reached
+        # (checkpoint seq, all accepted) of the last checkpoint that ran QMP
+        # commands: its go-ahead says qmp=ok|failed (contract.h).
+        self.qmp_outcome: tuple[int, bool] | None = None
         session.on_hello = self._on_hello
 
     def step(self, action: Action) -> Action:
@@ -78,10 +81,15 @@ class MigrationController:
         self.session.state.checkpoints_passed += 1
         # QMP commands asked for here (plan.py header): before any migration.
         actions = self.entry.qmp_actions(name)
-        for a, (ok, text, diag) in zip(actions, run_actions(actions, cur, self.deadline)):
-            self.session.check(ok, text, diagnostics=diag)
+        outcomes = run_actions(actions, cur, self.deadline)
+        for a, (ok, text, diag) in zip(actions, outcomes):
+            if not ok and a.guest_judges:   # the go-ahead's qmp=failed: the guest's to judge
+                text, diag = f"{text} (refused: the guest judges it)", []
+            self.session.check(ok or a.guest_judges, text, diagnostics=diag)
             if ok and a.command == "device_add":
                 self.session.state.devices.device_add(a.args)
+        if actions:
+            self.qmp_outcome = (cp.seq, all(ok for ok, _, _ in outcomes))
         if not ((self.entry.migrates_at(name) or name in self.opts.migrate_at
                  or "all" in self.opts.migrate_at) and self._draw_checkpoint()):
             return SendGo(cur, cp.seq, name)
@@ -100,8 +108,11 @@ class MigrationController:
         migrations = self.session.state.migrations
         side = "dst" if migrations else "src"
         self.go_outstanding = (seq, time.monotonic())
+        qmp = self.qmp_outcome[1] if self.qmp_outcome and self.qmp_outcome[0] == seq \
+            else None
         try:
-            cur.link_send(self.session.state.link.encode_go(seq, migrations, side))
+            cur.link_send(self.session.state.link.encode_go(
+                seq, migrations, side, qmp, self._deleted_so_far(cur)))
         except QemuError as err:
             self.session.check(False, f"go for checkpoint {name}: {err}")
 
@@ -248,9 +259,22 @@ class MigrationController:
             cur.qmp.poll_events(0.0)
         except QmpError:
             pass
+        self.session.state.devices.count_deleted(cur.side, cur.qmp.events)
         for dev in self.session.state.devices.saw_events(cur.side, cur.qmp.events):
             self.session.check(True, f"device {dev} deleted (DEVICE_DELETED from "
                                f"{cur.side}): destinations start without it")
+
+    def _deleted_so_far(self, cur: Qemu) -> int:
+        """DEVICE_DELETED events so far, for the go-ahead. QEMU sends the
+        event when the unplug is done (the guest's config write): before
+        the guest's next line, and before any QMP reply that follows."""
+        if cur.qmp is not None and not cur.qmp.closed:
+            try:
+                cur.qmp.poll_events(0.0)
+            except QmpError:
+                pass
+            return self.session.state.devices.count_deleted(cur.side, cur.qmp.events)
+        return self.session.state.devices.deleted
 
     def _time(self, m: MigrationResult) -> None:
         timings = self.session.timings

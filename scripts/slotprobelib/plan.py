@@ -5,7 +5,7 @@ Scripted guest actions (guest test `script`, scripts/slotprobelib/script.py):
   script   the steps, one per line (implies test = script); compiled and
            checked when the plan is read, errors name the plan's line
   qmp_at   QMP commands at checkpoints, one per line:
-               CHECKPOINT: command {json args} [wait EVENT [SECONDS]]
+               CHECKPOINT: command {json args} [wait EVENT [SECONDS]] [guest-judges]
            e.g. `plugged: device_add {"driver": "virtio-net-pci", "id": "n1",
            "bus": "pcie-root-port18"}` or `unplug: device_del {"id": "n1"}
            wait DEVICE_DELETED 5`. A script can say the same inline:
@@ -16,7 +16,11 @@ if asked (device_del: the DEVICE_DELETED of that id; others: any EVENT after
 the command; default deadline 5 s), then migrates if the checkpoint is a
 migrate_at one, then sends the go-ahead. Every command is one check (its
 error text on failure). system_reset, quit, stop/cont and the migrate
-commands are refused when the plan is read: the harness owns those. Note
+commands are refused when the plan is read: the harness owns those. The
+go-ahead tells the guest whether the checkpoint's commands were all accepted
+(qmp=ok|failed, lib/runtime/contract.h); with `guest-judges` a refused command
+is the guest's to judge (the explorer's device add/del steps), not a failed
+check. Note
 that with native PCIe hotplug QEMU finishes device_del only after the guest
 powers the slot off, so wait for DEVICE_DELETED at a later checkpoint, not
 the one where the guest still has to act. Destinations start with the

@@ -107,6 +107,9 @@ class QmpAction:
     where: str = ""
     wait_event: str | None = None          # e.g. DEVICE_DELETED
     wait_seconds: float = 5.0
+    # `guest-judges`: a refusal is an outcome the guest judges (the go-ahead's
+    # qmp=failed, contract.h), not a failed check (the explorer's add/del steps)
+    guest_judges: bool = False
 
 
 @dataclass
@@ -381,8 +384,12 @@ def _after_words(text: str, n: int) -> str:
     return text[words[n - 1].end():].strip() if len(words) >= n else ""
 
 
+GUEST_JUDGES = "guest-judges"
+
+
 def qmp_action(checkpoint: str, command: str, rest: str, where: str) -> QmpAction:
-    """`command [{json args}] [wait EVENT [SECONDS]]` (rest: after command)."""
+    """`command [{json args}] [wait EVENT [SECONDS]] [guest-judges]` (rest:
+    after command)."""
     if not _QMP_CMD.match(command):
         raise ValueError(f"qmp: bad command name '{command}'")
     if command in REFUSED_QMP:
@@ -400,11 +407,16 @@ def qmp_action(checkpoint: str, command: str, rest: str, where: str) -> QmpActio
         rest = rest[end:].strip()
     action = QmpAction(checkpoint, command, args, where)  # type: ignore[arg-type]
     words = rest.split()
+    if words and words[-1] == GUEST_JUDGES:
+        action.guest_judges = True
+        words.pop()
+        rest = " ".join(words)
     if words:
         if words[0] != "wait" or len(words) not in (2, 3) \
                 or not re.fullmatch(r"[A-Z][A-Z0-9_]*", words[1]):
             raise ValueError(f"qmp {command}: arguments are one JSON object, then "
-                             f"only 'wait EVENT [SECONDS]' (got '{rest}')")
+                             f"only 'wait EVENT [SECONDS]' and '{GUEST_JUDGES}' "
+                             f"(got '{rest}')")
         action.wait_event = words[1]
         if len(words) == 3:
             try:

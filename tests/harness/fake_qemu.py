@@ -10,6 +10,7 @@ the JSON file named by $FAKE_QEMU_SCENARIO:
              ["raw", "garbage\\n"], ["sleep", 0.5], ["hang"], ["exit", 0],
              ["crash", 14], ["fwcfg"], ["rmtree", PATH], ["spin"]],
   ("fwcfg" reports the opt/slotprobe/migration fw_cfg string as a PASS result;
+   ["go_tail"] the last go-ahead's words after side= (qmp=, deleted=) as one;
    ["devices"] the ids of its -device arguments, ["deleted", ID] sends the
    DEVICE_DELETED QEMU sends when the guest powers a slot off; device_add
    and device_del are accepted and do nothing else, but a device_add of
@@ -90,6 +91,7 @@ class Fake:
         self.migrate_status = "none"
         self.pc, self.seq, self.wait_go = 0, 0, None
         self.go = (0, "src")
+        self.go_tail = ""
         # "boot_delay": seconds a booting (not incoming) fake takes to start the guest
         self.wake = 0.0 if self.incoming else time.monotonic() + self.sc.get("boot_delay", 0)
         self.listener = None
@@ -154,6 +156,8 @@ class Fake:
             ok = list(self.go) == [args[0], args[1]]
             self.send(f"result {'PASS' if ok else 'FAIL'} go migrations="
                       f"{self.go[0]} side={self.go[1]}")
+        elif op == "go_tail":
+            self.send(f"result PASS go tail: {self.go_tail}")
         elif op == "sleep":
             self.wake = time.monotonic() + args[0]
         elif op == "fwcfg":
@@ -190,8 +194,9 @@ class Fake:
         while b"\n" in self.lbuf:
             line, self.lbuf = self.lbuf.split(b"\n", 1)
             w = line.decode().split()
-            if len(w) == 6 and w[2] == "go" and int(w[3]) == self.wait_go:
+            if len(w) >= 6 and w[2] == "go" and int(w[3]) == self.wait_go:
                 self.go = (int(w[4].split("=")[1]), w[5].split("=")[1])
+                self.go_tail = " ".join(w[6:]) or "none"
                 self.wait_go = None
 
     # QMP -----------------------------------------------------------------

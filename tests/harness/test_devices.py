@@ -49,6 +49,12 @@ class DeviceListTest(unittest.TestCase):
                                               deleted("hp0")]), ["hp0"])
         self.assertEqual(d.args(), PORT)
 
+    def test_added_again_without_deleted_event_replaces(self):
+        # QEMU accepted the id again: the old device is gone, event or not.
+        d = DeviceList(PORT + ["-device", "nec-usb-xhci,id=hp0,bus=rp-empty"])
+        d.device_add(ADD)
+        self.assertEqual(d.args(), PORT + ["-device", device_option(ADD)])
+
     def test_each_event_counts_once_per_qemu(self):
         d = DeviceList(PORT)
         d.device_add(ADD)
@@ -82,10 +88,10 @@ class RunnerDevicesTest(unittest.TestCase):
         self.logs = tempfile.mkdtemp(prefix="slotprobe-logs-")
         self.addCleanup(shutil.rmtree, self.logs, True)
 
-    def run_entry(self, guest, migrate_at, add=ADD):
+    def run_entry(self, guest, migrate_at, add=ADD, guest_judges=False):
         e = Entry(name="t", test="hotplug", machine="pc-q35-6.0", timeout=30,
                   devices=list(PORT), migrate_at=migrate_at, qmp_at=[
-                      QmpAction("plug", "device_add", dict(add)),
+                      QmpAction("plug", "device_add", dict(add), guest_judges=guest_judges),
                       QmpAction("unplug", "device_del", {"id": "hp0"}),
                       QmpAction("unplugged", "query-status", {}, "",
                                 "DEVICE_DELETED", 5.0)])
@@ -115,6 +121,43 @@ class RunnerDevicesTest(unittest.TestCase):
                       "destinations start without it", t)
         self.assertEqual(sum("completed" in x and x.startswith("ok migration")
                              for x in t), 3)
+
+    def test_go_ahead_says_qmp_outcome_and_deleted_count(self):
+        """contract.h's go-ahead: qmp=ok|failed for the checkpoint's QMP
+        commands (absent where none ran), deleted=N counting DEVICE_DELETED
+        events with an id (not the backend's), on every QEMU the guest ran on."""
+        guest = [["hello", "hotplug"], ["checkpoint", "first"], ["go_tail"],
+                 ["checkpoint", "plug"], ["go_tail"],
+                 ["checkpoint", "unplug"], ["go_tail"], ["deleted", "hp0"],
+                 ["checkpoint", "unplugged"], ["go_tail"], ["deleted", "nic9"],
+                 ["checkpoint", "last"], ["go_tail"], ["exit", 0]]
+        r = self.run_entry(guest, ["unplug"])
+        t = [x for x in self.texts(r) if "go tail" in x]
+        self.assertEqual(t, ["ok go tail: deleted=0", "ok go tail: qmp=ok deleted=0",
+                             "ok go tail: qmp=ok deleted=0", "ok go tail: qmp=ok deleted=1",
+                             "ok go tail: deleted=2"])
+        refused = self.run_entry([["hello", "hotplug"], ["checkpoint", "plug"], ["go_tail"],
+                                  ["exit", 0]], [], add={"driver": "bogus", "id": "b0"})
+        self.assertIn("ok go tail: qmp=failed deleted=0", self.texts(refused))
+        self.assertEqual(refused.outcome, "FAIL")      # a refusal is a failed check ...
+        judged = self.run_entry([["hello", "hotplug"], ["checkpoint", "plug"], ["go_tail"],
+                                 ["exit", 0]], [], add={"driver": "bogus", "id": "b0"},
+                                guest_judges=True)
+        t = self.texts(judged)
+        self.assertEqual(judged.outcome, "PASS", t)     # ... unless the guest judges it
+        self.assertIn("ok go tail: qmp=failed deleted=0", t)
+        self.assertTrue(any(x.startswith("ok qmp device_add") and
+                            x.endswith("(refused: the guest judges it)") for x in t), t)
+
+    def test_deleted_count_once_per_event_and_qemu(self):
+        d = DeviceList(PORT)
+        events = [deleted(), deleted("hp0"), {"event": "RESUME"}]
+        self.assertEqual(d.count_deleted("src", events), 1)
+        self.assertEqual(d.count_deleted("src", events), 1)
+        self.assertEqual(d.count_deleted("src", events + [deleted("x")]), 2)
+        self.assertEqual(d.count_deleted("dst1", [deleted("hp0")]), 3)
+        # The device list keeps its own account (hp0 was never in it).
+        self.assertEqual(d.saw_events("src", events), [])
 
     def test_failed_device_add_is_not_tracked(self):
         guest = [["hello", "hotplug"], ["checkpoint", "plug"], ["devices"], ["exit", 0]]

@@ -113,6 +113,12 @@ class ParseTest(unittest.TestCase):
         hl = HostLink()
         self.assertEqual(hl.encode_go(7, 0, "src"), b"SP1 1 go 7 migrations=0 side=src\n")
         self.assertEqual(hl.encode_go(9, 2, "dst"), b"SP1 2 go 9 migrations=2 side=dst\n")
+        self.assertEqual(hl.encode_go(9, 2, "dst", True, 0),
+                         b"SP1 3 go 9 migrations=2 side=dst qmp=ok deleted=0\n")
+        self.assertEqual(hl.encode_go(4, 0, "src", False, 12),
+                         b"SP1 4 go 4 migrations=0 side=src qmp=failed deleted=12\n")
+        self.assertEqual(hl.encode_go(4, 0, "src", None, 1),
+                         b"SP1 5 go 4 migrations=0 side=src deleted=1\n")
         with self.assertRaises(ValueError):
             hl.encode_go(1, 0, "left")
 

@@ -181,9 +181,15 @@ class CompileTest(unittest.TestCase):
                           for a in acts],
                          [("x", "device_add", {"driver": "e1000e", "id": "n"}, None, "p:5"),
                           ("y", "query-status", {}, "RESUME", "p:7")])
+        judged = parse_qmp_at([(1, 'x: device_del {"id": "n"} guest-judges'),
+                               (2, "y: query-status wait RESUME 2 guest-judges"),
+                               (3, 'z: device_del {"id": "n"}')], "p", "e")
+        self.assertEqual([(a.guest_judges, a.wait_event, a.wait_seconds) for a in judged],
+                         [(True, None, 5.0), (True, "RESUME", 2.0), (False, None, 5.0)])
         for line, frag in (("no colon here", "CHECKPOINT: command"),
                            ("x: quit", "refused"), ("x: Bad", "bad command name"),
-                           ("x: device_del {} wait 3", "wait EVENT")):
+                           ("x: device_del {} wait 3", "wait EVENT"),
+                           ("x: device_del {} guest-judges wait X", "guest-judges")):
             with self.assertRaises(ScriptError) as cm:
                 parse_qmp_at([(9, line)], "p", "e")
             self.assertIn("p:9: e: ", str(cm.exception))

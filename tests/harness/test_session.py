@@ -54,7 +54,7 @@ class SessionTest(unittest.TestCase):
             self.assertIsNone(s.handle(ev))
         s.state.checkpoints_passed += 1
         s.state.migrations += 1
-        s.state.devices.device_add({"driver": "e1000e", "id": "n"})
+        s.state.devices.device_add({"driver": "e1000e", "id": f"n{first_seq}"})  # a new id
         s.state.link.encode_go(3, 1, "dst")
 
     def test_restore_returns_every_field(self):

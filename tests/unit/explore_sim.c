@@ -27,6 +27,8 @@ static const char *const names[MUT_COUNT] = {
 	[MUT_UPPER_BYTE_NO_COMMAND] = "8-bit write to Slot Control's upper byte is no command",
 	[MUT_DWORD_DROPS_STATUS] = "32-bit write over Slot Control+Status loses the status half",
 	[MUT_LD_IGNORED] = "Link Disable ignored",
+	[MUT_NO_DEVICE_DELETED] = "device_del's adapter leaves without DEVICE_DELETED",
+	[MUT_MIGRATION_CHANGES_WIDTH] = "migration changes the Negotiated Link Width",
 };
 
 static struct {
@@ -34,6 +36,7 @@ static struct {
 	struct sim_func *port;
 	uint8_t exp;
 	sim_write_hook port_hook;
+	uint32_t deleted;	/* DEVICE_DELETED before this reset (a running count, as QEMU's) */
 } sim;
 
 static struct sim_port_state saved;	/* big: one, not on the stack */
@@ -62,6 +65,8 @@ static void reset(void *ctx)
 	};
 	struct ecam_window w;
 
+	if (sim.port)
+		sim.deleted += sim_port_of(sim.port)->deleted;
 	sim_reset();
 	sim_ecam_window(&w);
 	pci_cfg_use_ecam(&w, 1);
@@ -118,6 +123,8 @@ static bool migrate(void)
 	if (sim.mutant == MUT_MIGRATION_REFUSED &&
 	    (sim_get16(sim.port, sim.exp + PCI_EXP_SLTCTL) & PCI_EXP_SLTCTL_PCC))
 		return false;
+	if (sim.mutant == MUT_MIGRATION_CHANGES_WIDTH)	/* the model allows any width */
+		saved.cfg[sim.exp + PCI_EXP_LNKSTA] ^= 3u << PCI_EXP_LNKSTA_NLW_SHIFT;	/* x1 <-> x2 */
 	if (sim.mutant == MUT_MIGRATION_DROPS_EVENTS) {
 		saved.cfg[sta] &= (uint8_t)~0x1f;	/* ABP PFD MRLSC PDC CC */
 		saved.cfg[sta + 1] &= (uint8_t)~0x01;	/* DLLSC */
@@ -126,16 +133,29 @@ static bool migrate(void)
 	return true;
 }
 
+/* The Electromechanical Interlock holds the slot: QEMU refuses device_add and device_del. */
+static bool interlocked(void)
+{
+	return sim_get16(sim.port, sim.exp + PCI_EXP_SLTSTA) & PCI_EXP_SLTSTA_EIS;
+}
+
+static bool power_indicator_blinks(void)
+{
+	return (sim_get16(sim.port, sim.exp + PCI_EXP_SLTCTL) & PCI_EXP_SLTCTL_PIC) ==
+	       PCI_EXP_SLTCTL_PWR_IND_BLINK;
+}
+
 static bool host(void *ctx, uint8_t op)
 {
 	switch (op) {
 	case XOP_DEVICE_ADD:
-		if (sim_port_of(sim.port)->card)
-			return false;	/* QEMU: the slot is occupied */
+		if (sim_port_of(sim.port)->card || interlocked())
+			return false;	/* QEMU: the slot is occupied, or locked */
 		sim_port_plug(sim.port);
 		return true;
-	case XOP_DEVICE_DEL:
-		return sim_port_request_removal(sim.port);
+	case XOP_DEVICE_DEL:	/* QEMU 7.2 also refuses while the Power Indicator blinks */
+		return !interlocked() && !power_indicator_blinks() &&
+		       sim_port_request_removal(sim.port);
 	case XOP_MIGRATE:
 		return migrate();
 	}
@@ -153,8 +173,17 @@ static uint64_t now_us(void *ctx)
 	return sim_now_us();
 }
 
+/* The adapters device_del removed, one DEVICE_DELETED each; none from the mutant. */
+static uint32_t deleted(void *ctx)
+{
+	return sim.mutant == MUT_NO_DEVICE_DELETED ? 0 : sim.deleted + sim_port_of(sim.port)->deleted;
+}
+
 void explore_sim_target(struct xtarget *t, int mutant)
 {
 	sim.mutant = mutant;
-	*t = (struct xtarget){ NULL, reset, port_read, port_write, read_child, host, delay_us, now_us };
+	sim.deleted = 0;
+	sim.port = NULL;
+	*t = (struct xtarget){ NULL, reset, port_read, port_write, read_child, host, delay_us, now_us,
+			       deleted };
 }

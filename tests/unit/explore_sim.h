@@ -21,6 +21,8 @@ enum explore_mutant {
 	MUT_UPPER_BYTE_NO_COMMAND,	/* 8-bit write to Slot Control's upper byte ignored */
 	MUT_DWORD_DROPS_STATUS,	/* 32-bit write over Slot Control+Status: status half lost */
 	MUT_LD_IGNORED,		/* Link Disable does nothing */
+	MUT_NO_DEVICE_DELETED,	/* the adapter leaves, the host never says DEVICE_DELETED */
+	MUT_MIGRATION_CHANGES_WIDTH,	/* state the model predicts no exact value of, changed */
 	MUT_COUNT
 };
 

@@ -35,8 +35,8 @@
  *   Disable takes the link down and, cleared, back up (§7.5.3.7); a write of
  *   1 to Retrain Link with the link up sets LBMS (§7.5.3.8); Link Control 2's
  *   RWS fields are writable (§7.5.3.19). device_del (sim_port_request_removal)
- *   presses the attention button and the adapter leaves at the next
- *   power-off, as QEMU does. `bug` adds one deviation, for mutation tests.
+ *   presses the attention button and the adapter leaves once the slot is
+ *   off with its Power Indicator Off (§6.7.1.1), at once if it is so already. `bug` adds one deviation, for mutation tests.
  *
  * QEMU's rule (qemu_unplug_on_pic_off; hw/pci/pcie.c pcie_cap_slot_write_config)
  *   QEMU does not act on PCC alone. It unplugs the adapter when a write leaves
@@ -162,15 +162,31 @@ static void link_active(struct sim_port *p, bool up)
 		set_bits(p, PCI_EXP_SLTSTA, PCI_EXP_SLTSTA_DLLSC);
 }
 
+static bool pic_off(uint16_t ctl);
+
+/*
+ * device_del's removal (remove_at_power_off): the operator takes the adapter
+ * out once the slot is off and, with a Power Indicator, that reads Off
+ * (PCIe r5.0 §6.7.1.1: Off, removal permitted). QEMU then sends
+ * DEVICE_DELETED (counted in `deleted`).
+ */
+static void removal_if_permitted(struct sim_port *p)
+{
+	if (!p->remove_at_power_off || powered(p) ||
+	    ((p->opts.sltcap & PCI_EXP_SLTCAP_PIP) && !pic_off(reg16(p, PCI_EXP_SLTCTL))))
+		return;
+	p->remove_at_power_off = false;
+	p->card = false;
+	p->deleted++;
+	presence(p, false);
+}
+
 static void power_removed(struct sim_port *p)
 {
 	if (p->opts.bug != SIM_BUG_CHILD_STAYS)
 		children_answer(p, false);
 	link_active(p, false);
-	if (p->remove_at_power_off) {
-		p->remove_at_power_off = false;
-		p->card = false;
-	}
+	removal_if_permitted(p);
 	if (!p->opts.child_returns) {
 		if (p->card)
 			p->unplugs++;
@@ -272,6 +288,7 @@ static void command(struct sim_port *p, uint16_t old, uint16_t ctl)
 			power_removed(p);
 		else if ((old & PCI_EXP_SLTCTL_PCC) && !(ctl & PCI_EXP_SLTCTL_PCC))
 			power_applied(p);
+		removal_if_permitted(p);	/* the indicator may go Off after the power */
 	}
 
 	if (p->opts.nccs || p->opts.never_complete)
@@ -494,11 +511,14 @@ bool sim_port_request_removal(struct sim_func *port)
 
 	if (!p->card)
 		return false;
-	if (powered(p) && (p->opts.sltcap & PCI_EXP_SLTCAP_ABP)) {
+	if (p->opts.sltcap & PCI_EXP_SLTCAP_ABP) {
 		sim_port_press_button(port);
 		p->remove_at_power_off = true;
+		if (p->opts.spec_conforming)
+			removal_if_permitted(p);	/* off already: out at once */
 	} else {
 		sim_port_unplug(port);
+		p->deleted++;
 	}
 	return true;
 }

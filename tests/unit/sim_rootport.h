@@ -83,6 +83,7 @@ struct sim_port {
 	unsigned int w1c_of_clear_bits;	/* Slot Status writes with 1s on bits not set */
 	unsigned int unplugs;		/* times the adapter was removed by a command */
 	bool remove_at_power_off;	/* device_del pressed the button: out at power-off */
+	unsigned int deleted;		/* adapters device_del removed (QEMU's DEVICE_DELETED) */
 };
 
 /* A migration's payload: the port's state as the destination loads it. */

@@ -144,7 +144,7 @@ static void counted_target(struct xtarget *t, int mutant)
 	counted.accesses = 0;
 	counted.waited_us = 0;
 	*t = (struct xtarget){ NULL, counted_reset, counted_read, counted_write, counted_child,
-			       counted_host, counted_delay, counted_now };
+			       counted_host, counted_delay, counted_now, NULL };
 }
 
 UNIT_TEST(explore_conforming_port_gives_no_findings)
@@ -193,6 +193,10 @@ static bool has_trigger(int mutant, const struct xseq *q)
 			    s->op == XOP_WAIT_CC)
 				return true;
 			break;
+		case MUT_NO_DEVICE_DELETED:
+			if (s->op == XOP_DEVICE_DEL)
+				return true;
+			break;
 		case MUT_NO_PDC:
 			if (s->op == XOP_DEVICE_ADD || s->op == XOP_DEVICE_DEL)
 				return true;
@@ -203,6 +207,7 @@ static bool has_trigger(int mutant, const struct xseq *q)
 			break;
 		case MUT_MIGRATION_DROPS_EVENTS:
 		case MUT_MIGRATION_REFUSED:
+		case MUT_MIGRATION_CHANGES_WIDTH:
 			if (s->op == XOP_MIGRATE)
 				return true;
 			break;
@@ -706,4 +711,74 @@ UNIT_TEST(explore_pci_target_resets_like_pciehp_and_finds_a_mutant)
 	pci_campaign(MUT_ABPE_READ_ONLY, 150, &x);
 	CHECK_EQ(result.nrec, 1);
 	CHECK(result.nrec == 1 && result.rec[0].min.n <= MAX_MINIMIZED);
+}
+
+/* MIG: a DEVICE_DELETED nothing asked for (the host's count grows by itself) is a finding. */
+static uint32_t spurious_deleted_count;
+
+static uint32_t spurious_deleted(void *ctx)
+{
+	return spurious_deleted_count++ ? 7 : 6;	/* one more at every step after the first */
+}
+
+UNIT_TEST(explore_deleted_without_device_del_is_a_finding)
+{
+	static const struct xseq q = { 3, { { XOP_DEVICE_ADD, 0, 0, 0 }, { XOP_MIGRATE, 0, 0, 0 },
+					    { XOP_MIGRATE, 0, 0, 0 } } };
+	struct xmodel_cfg mc = { .child_vendor = EXPLORE_SIM_VENDOR };
+	static struct xrecord rec;
+	static char buf[4096], para[4096];
+	struct xfinding f;
+	struct xtarget t;
+	char sig[160];
+
+	explore_sim_target(&t, MUT_NONE);
+	CHECK_EQ(xrun_replay(&t, &mc, &q, &f), -1);	/* the port's own count: none */
+	t.deleted = spurious_deleted;
+	spurious_deleted_count = 0;
+	CHECK_EQ(xrun_replay(&t, &mc, &q, &f), 1);	/* learned 6 at step 0, 7 at step 1 */
+	CHECK_EQ(f.rule, XR_DELETED);
+	CHECK_EQ(f.got, 1);
+	CHECK_EQ(f.want, 0);
+	xfinding_signature(&f, sig, sizeof(sig));
+	CHECK_STR(sig, "host - DEVICE_DELETED deleted");
+	memset(&rec, 0, sizeof(rec));
+	rec.f = f;
+	rec.min = q;
+	rec.min.n = 2;
+	xrecord_report(&rec, &names, buf, sizeof(buf));
+	unwrap_comments(buf, para);
+	CHECK(strstr(para, "What happened: 1 DEVICE_DELETED event(s) came for 0 removal(s) "
+		     "device_del asked for."));
+	CHECK(strstr(buf, "    checkpoint h2 migrate\n"));
+}
+
+/* MIG: the bits a read may differ in by timing alone, for the migration-differential oracle. */
+UNIT_TEST(explore_timing_bits_follow_the_model)
+{
+	struct xmodel_cfg mc = { .child_vendor = EXPLORE_SIM_VENDOR };
+	struct xstep sta = { XOP_READ, PCI_EXP_SLTSTA, 2, 0 };
+	struct xstep ctl32 = { XOP_READ, PCI_EXP_SLTCTL, 4, 0 };
+	struct xstep child = { XOP_READ_CHILD, 0, 2, 0 };
+	struct xstep off = { XOP_WRITE, PCI_EXP_SLTCTL, 2, 0 };
+	struct xfinding f;
+	struct xtarget t;
+	struct xmodel m;
+	struct xobs o;
+
+	explore_sim_target(&t, MUT_NONE);
+	CHECK(!xrun_begin(&t, &mc, &m, &f));
+	/* Settled: nothing is timing's. */
+	CHECK_EQ(xmodel_timing_bits(&m, &sta, t.now_us(t.ctx)), 0);
+	CHECK_EQ(xmodel_timing_bits(&m, &child, t.now_us(t.ctx)), 0);
+	/* Power off, not waited for: CC within its window, the link and the function on their way. */
+	off.value = xmodel_sltctl(&m) | PCI_EXP_SLTCTL_PCC;
+	xexec_step(&t, &m.ctx, &off, &o);
+	CHECK(!xmodel_step(&m, &off, &o, &f));
+	CHECK(xmodel_timing_bits(&m, &sta, o.t1) & PCI_EXP_SLTSTA_CC);
+	CHECK(!(xmodel_timing_bits(&m, &sta, o.t1) & PCI_EXP_SLTSTA_PDS));	/* the adapter stays */
+	CHECK_EQ(xmodel_timing_bits(&m, &child, o.t1), 0xffff);
+	/* The same bits through a 32-bit read of Slot Control: Slot Status is its upper half. */
+	CHECK(xmodel_timing_bits(&m, &ctl32, o.t1) & (uint32_t)PCI_EXP_SLTSTA_CC << 16);
+	CHECK(!(xmodel_timing_bits(&m, &ctl32, o.t1) & 0xffff));	/* Slot Control: RW */
 }

@@ -52,7 +52,7 @@ UNIT_TEST(hostlink_off_sends_nothing)
 
 UNIT_TEST(hostlink_parse_go_accepts_only_the_right_line)
 {
-	struct hostlink_go go = { 0, false };
+	struct hostlink_go go = { 0, false, 0, 0 };
 
 	CHECK(hostlink_parse_go("SP1 1 go 7 migrations=2 side=dst", 7, &go));
 	CHECK_EQ(go.migrations, 2);
@@ -68,9 +68,43 @@ UNIT_TEST(hostlink_parse_go_accepts_only_the_right_line)
 	CHECK(!hostlink_parse_go("SP1 1 go 7 migrations=2 side=dst trailing", 7, &go));
 }
 
+UNIT_TEST(hostlink_parse_go_reads_the_qmp_outcome_and_deleted_count)
+{
+	struct hostlink_go go = { 0, false, 5, 5 };
+
+	/* Without the optional fields: no QMP ran, no count said. */
+	CHECK(hostlink_parse_go("SP1 1 go 7 migrations=0 side=src", 7, &go));
+	CHECK_EQ(go.qmp, -1);
+	CHECK_EQ(go.deleted, 0);
+	CHECK(hostlink_parse_go("SP1 1 go 7 migrations=1 side=dst " CONTRACT_GO_QMP_OK, 7, &go));
+	CHECK_EQ(go.qmp, 1);
+	CHECK(go.on_destination);
+	CHECK(hostlink_parse_go("SP1 1 go 7 migrations=0 side=src qmp=failed deleted=3", 7, &go));
+	CHECK_EQ(go.qmp, 0);
+	CHECK_EQ(go.deleted, 3);
+	CHECK(hostlink_parse_go("SP1 1 go 7 migrations=0 side=src deleted=12", 7, &go));
+	CHECK_EQ(go.qmp, -1);
+	CHECK_EQ(go.deleted, 12);
+	/* A refused line leaves @go as it was: bad words, wrong order, a blank too many. */
+	static const char *const tails[] = {
+		" qmp=maybe", " qmp=okay", " deleted=", " deleted=x", " deleted=1 qmp=ok",
+		CONTRACT_GO_QMP_OK, " qmp=ok ", " deleted=99999999999",
+	};
+	char line[96];
+
+	go = (struct hostlink_go){ 4, true, 1, 9 };
+	for (unsigned int i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(line, sizeof(line), "SP1 1 go 7 migrations=0 side=src%s", tails[i]);
+		CHECK(!hostlink_parse_go(line, 7, &go));
+	}
+	CHECK_EQ(go.migrations, 4);
+	CHECK_EQ(go.qmp, 1);
+	CHECK_EQ(go.deleted, 9);
+}
+
 UNIT_TEST(hostlink_checkpoint_waits_for_its_go)
 {
-	struct hostlink_go go = { 0, false };
+	struct hostlink_go go = { 0, false, 0, 0 };
 	char lines[200], want[64];
 	unsigned int seq;
 
