@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("names", nargs="*", metavar="NAME",
                    help="plan entry or guest test (default: group 'default')")
     r.add_argument("--group", type=nonempty)
+    # As the global option (so `run --plan OUT/findings.cfg` replays explore's findings).
+    r.add_argument("--plan", default=argparse.SUPPRESS, help="the plan file (as slotprobe --plan)")
     r.add_argument("--qemu", default="qemu-system-x86_64", type=nonempty)
     r.add_argument("--dst-qemu", type=nonempty)
     r.add_argument("--machine", type=nonempty)

@@ -26,10 +26,10 @@ import sys
 
 from . import explore_findings as xf
 from . import preflight
-from .cmd_common import conclude, prepare
+from .cmd_common import conclude, image_tests, prepare
 from .errata import Erratum, version_text
-from .explore_entry import (BUDGET_MAX_S, TIMEOUT_MARGIN_S, WATCHDOG_MARGIN_S, Campaign,
-                            entry_migrates, explore_entry)
+from .explore_entry import (BUDGET_MAX_S, TEST, TIMEOUT_MARGIN_S, WATCHDOG_MARGIN_S,
+                            Campaign, entry_migrates, explore_entry, fit_params)
 from .judge import known_bug_directive, outcome
 from .parallel import run_all
 from .plan import Entry, Plan
@@ -101,7 +101,7 @@ def campaign(args: argparse.Namespace, base: Entry) -> Campaign:
 def workers(base: Entry, c: Campaign, jobs: int) -> list[Entry]:
     """One entry per worker: worker j of J in shard K/N runs shard
     K + N*(j-1) of N*J (i % N == K-1 split by i % NJ: the same campaign)."""
-    stem = base.name if base.test == "explore" else f"explore-{base.name}"
+    stem = base.name if base.test == TEST else f"explore-{base.name}"
     shards = c.shards * jobs
     out = []
     for j in range(1, jobs + 1):
@@ -146,7 +146,7 @@ def refusals(result: EntryResult) -> list[str]:
 
 def header(args: argparse.Namespace, base: Entry, c: Campaign, findings: list[xf.Finding],
            jobs: int) -> list[str]:
-    size = f"budget {c.budget} s" if c.budget else f"{c.sequences} sequences"
+    size = f"budget {c.budget} s" if c.budget else f"{c.sequences} sequence(s)"
     part = f", shard {c.shard}/{c.shards}" if c.shards > 1 else ""
     where = {xf.where(f) for f in findings} or {"?"}
     lines = [f"slotprobe explore {base.name}: seed {c.seed}, {size}{part}, {jobs} worker(s), "
@@ -163,7 +163,9 @@ def cmd_explore(args: argparse.Namespace, plan: Plan, errata: dict[str, Erratum]
         raise SetupError(f"unknown plan entry '{args.entry}' (see: slotprobe list)")
     base = plan.entries[args.entry]
     c = campaign(args, base)
-    entries = workers(base, c, args.jobs)
+    listing = image_tests(args.image)
+    declared = listing[TEST].params if TEST in listing else None
+    entries = [fit_params(e, declared) for e in workers(base, c, args.jobs)]
     opts = prepare(args, entries)
     machine = check_machine(opts.qemu, opts.machine or base.machine)
     found: dict[str, list[xf.Finding]] = {}

@@ -152,6 +152,31 @@ def timeouts(base: Entry, c: Campaign) -> tuple[float, int]:
     return timeout, max(1, int(timeout) - TIMEOUT_MARGIN_S)
 
 
+# Parameters every guest test accepts (lib/runtime/args.c COMMON_KEYS).
+COMMON_PARAMS = ("hostlink", "go-timeout", "watchdog")
+# The explorer's parameters an older image may lack, at the value that
+# means the same as leaving them out.
+NEUTRAL = {"budget": "0", "shard": "1", "shards": "1"}
+
+
+def fit_params(entry: Entry, declared: tuple[str, ...] | None) -> Entry:
+    """entry's parameters as the image's test explore declares them
+    (build/tests.json; None: not known): a guest refuses a parameter it
+    does not know, so a neutral one is left out, and one the campaign
+    needs is a set-up error before QEMU starts."""
+    if declared is None:
+        return entry
+    keep = []
+    for p in entry.params:
+        key, _, value = p.partition("=")
+        if key in declared or key in COMMON_PARAMS:
+            keep.append(p)
+        elif NEUTRAL.get(key) != value:
+            raise SetupError(f"the image's test {TEST} has no parameter '{key}' "
+                             f"({p}; it has: {' '.join(declared)}): rebuild it (make)")
+    return dataclasses.replace(entry, params=keep)
+
+
 def explore_entry(base: Entry, c: Campaign, name: str | None = None) -> Entry:
     """Guest test explore on base's topology, for campaign c."""
     dev = slot_device(base)

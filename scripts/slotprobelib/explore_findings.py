@@ -177,6 +177,7 @@ def entry_text(f: Finding, number: int, errata: dict[str, Erratum]) -> list[str]
                 out.append(f"dst_devices = {shlex.join(f.dst_devices)}")
             if f.erratum:
                 out.append(f"errata = {f.erratum}")
+            out.append("groups = default")     # `run --plan OUT/findings.cfg` replays all
             continue
         out.append(line.replace(HYPERVISOR, where(f)) if line.startswith("#") else line)
     return out
