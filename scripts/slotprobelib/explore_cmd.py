@@ -29,7 +29,8 @@ from . import preflight
 from .cmd_common import conclude, image_tests, prepare
 from .errata import Erratum, version_text
 from .explore_entry import (BUDGET_MAX_S, TEST, TIMEOUT_MARGIN_S, WATCHDOG_MARGIN_S,
-                            Campaign, entry_migrates, explore_entry, fit_params)
+                            Campaign, entry_migrates, explore_entry, fit_params,
+                            slot_device)
 from .judge import known_bug_directive, outcome
 from .parallel import run_all
 from .plan import Entry, Plan
@@ -175,7 +176,7 @@ def cmd_explore(args: argparse.Namespace, plan: Plan, errata: dict[str, Erratum]
         result = runner.run()
         version = version_text(runner.version) if runner.version else ""
         mine = xf.on_topology(xf.parse_logs(runner.logs), base, version, machine,
-                              refusals(result))
+                              refusals(result), slot_device(base))
         found[e.name] = xf.triage(mine, errata)
         return rejudge(result, found[e.name], errata)
 

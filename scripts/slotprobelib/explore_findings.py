@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 from dataclasses import asdict, dataclass, field
 
 from .checkkey import canonical_field
 from .errata import Erratum, Version, parse_version
+from .explore_entry import SlotDevice
 from .plan import Entry
 
 MARK = "explore-entry: "       # tests/explore.c prints each entry line so
@@ -60,6 +62,10 @@ class Finding:
     devices: list[str] = field(default_factory=list)
     dst_devices: list[str] | None = None
     refusals: list[str] = field(default_factory=list)   # errata of refused migrations
+    # The slot's device (explore_entry.SlotDevice): the script's device_add
+    # and device_del steps name it (the guest knows no QEMU device ids).
+    device_add: dict | None = None
+    device_id: str = ""
     erratum: str | None = None   # triage: the known bug, or None (new)
 
     @property
@@ -110,13 +116,27 @@ def parse_logs(logs: list[str]) -> list[Finding]:
 
 
 def on_topology(findings: list[Finding], entry: Entry, qemu: str, machine: str,
-                refusals: list[str]) -> list[Finding]:
+                refusals: list[str], dev: SlotDevice | None) -> list[Finding]:
     """Each finding with where it ran: QEMU version, machine, devices."""
     for f in findings:
         f.qemu, f.machine, f.entry_machine = qemu, machine, entry.machine
         f.devices, f.dst_devices = list(entry.devices), entry.dst_devices
         f.refusals = list(refusals)
+        if dev is not None:
+            f.device_add, f.device_id = dict(dev.device_add), dev.device_id
     return findings
+
+
+_HOST_STEP = re.compile(r"^(\s*(?:script\s*=\s*)?checkpoint \S+ qmp) (device_add|device_del)\b.*$")
+
+
+def with_device(f: Finding, line: str) -> str:
+    """A device_add / device_del step with the slot device's QMP arguments."""
+    m = _HOST_STEP.match(line)
+    if not m or f.device_add is None:
+        return line
+    args = f.device_add if m.group(2) == "device_add" else {"id": f.device_id}
+    return f"{m.group(1)} {m.group(2)} {json.dumps(args)}"
 
 
 def deduplicate(findings: list[Finding]) -> list[Finding]:
@@ -179,7 +199,8 @@ def entry_text(f: Finding, number: int, errata: dict[str, Erratum]) -> list[str]
                 out.append(f"errata = {f.erratum}")
             out.append("groups = default")     # `run --plan OUT/findings.cfg` replays all
             continue
-        out.append(line.replace(HYPERVISOR, where(f)) if line.startswith("#") else line)
+        out.append(line.replace(HYPERVISOR, where(f)) if line.startswith("#")
+                   else with_device(f, line))
     return out
 
 

@@ -295,6 +295,24 @@ class TriageTest(unittest.TestCase):
         f.refusals = ["qemu-pds-cmask"]
         self.assertEqual(xf.triage([f], ERRATA_SET)[0].erratum, "qemu-pds-cmask")
 
+    def test_host_steps_name_the_slot_device(self):
+        """The guest writes device_add/del steps without QEMU's arguments
+        (it knows no device ids); the plan entry gets the slot device's."""
+        lines = ["# Finding: value SLTSTA PCI_EXP_SLTSTA_PDC pdc", "[explore-1]",
+                 'script = checkpoint h1 qmp device_del {"id": "-"}',
+                 "    checkpoint h2 qmp device_add {}", "    read16 00:12.0 SLTSTA"]
+        base = Plan(PLANS).entries["pds-migration"]
+        f = xf.on_topology(xf.parse_logs([PREFIX + x for x in lines]), base, "7.2.22",
+                           "pc-q35-6.0", [], slot_device(base))[0]
+        d = tempfile.mkdtemp(prefix="slotprobe-findings-")
+        self.addCleanup(shutil.rmtree, d, True)
+        path = xf.write(d, [f], ERRATA_SET, [])
+        qmp = Plan(path).entries["explore-1"].qmp_at
+        self.assertEqual([(a.checkpoint, a.command, a.args) for a in qmp],
+                         [("h1", "device_del", {"id": "nex-usb-xhci0"}),
+                          ("h2", "device_add", XHCI_ADD)])
+        self.assertEqual(xf.load(d)[0].device_add, XHCI_ADD)
+
     def test_load_refuses_what_is_not_findings(self):
         d = tempfile.mkdtemp(prefix="slotprobe-findings-")
         self.addCleanup(shutil.rmtree, d, True)
