@@ -169,13 +169,14 @@ def cmd_explore(args: argparse.Namespace, plan: Plan, errata: dict[str, Erratum]
     entries = [fit_params(e, declared) for e in workers(base, c, args.jobs)]
     opts = prepare(args, entries)
     machine = check_machine(opts.qemu, opts.machine or base.machine)
+    topology = dataclasses.replace(base, machine=opts.machine or base.machine)
     found: dict[str, list[xf.Finding]] = {}
 
     def run_one(e: Entry) -> EntryResult:
         runner = Runner(e, opts, errata)
         result = runner.run()
         version = version_text(runner.version) if runner.version else ""
-        mine = xf.on_topology(xf.parse_logs(runner.logs), base, version, machine,
+        mine = xf.on_topology(xf.parse_logs(runner.logs), topology, version, machine,
                               refusals(result), slot_device(base))
         found[e.name] = xf.triage(mine, errata)
         return rejudge(result, found[e.name], errata)
