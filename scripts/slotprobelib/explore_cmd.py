@@ -29,11 +29,11 @@ from . import preflight
 from .cmd_common import conclude, image_tests, prepare
 from .errata import Erratum, version_text
 from .explore_entry import (BUDGET_MAX_S, TEST, TIMEOUT_MARGIN_S, WATCHDOG_MARGIN_S,
-                            Campaign, entry_migrates, explore_entry, fit_params,
-                            slot_device)
+                            Campaign, entry_migrates, explore_entry, extra_params,
+                            fit_params, slot_device)
 from .judge import known_bug_directive, outcome
 from .parallel import run_all
-from .plan import Entry, Plan
+from .plan import Entry, Plan, check_params
 from .qemu_info import SetupError, check_machine
 from .report import EntryResult, Report
 from .runner import Runner
@@ -63,7 +63,7 @@ def add_parsers(sub: argparse._SubParsersAction, run: argparse.ArgumentParser) -
     for action in run._actions:    # run's options but those that choose or repeat entries
         if action.option_strings and action.dest not in (
                 "help", "seed", "group", "repeat", "shard", "differential", "jobs",
-                "stop_on_fail", "param", "device", "boot_differential"):
+                "stop_on_fail", "device", "boot_differential"):
             x._add_action(action)
     m = sub.add_parser("explore-merge", help="merge the findings of explore shards")
     m.add_argument("dirs", nargs="+", metavar="DIR", help="--out folders of explore runs")
@@ -96,7 +96,8 @@ def campaign(args: argparse.Namespace, base: Entry) -> Campaign:
                     sequences=0 if budget else (args.sequences or DEFAULT_SEQUENCES),
                     budget=budget, replays=args.replays, shard=shard, shards=shards,
                     migrate=not args.no_migrate and (entry_migrates(base) or bool(args.dst_qemu)),
-                    timeout=args.timeout)
+                    timeout=args.timeout,
+                    extra=extra_params(check_params(args.param, "--param")))
 
 
 def workers(base: Entry, c: Campaign, jobs: int) -> list[Entry]:

@@ -59,6 +59,23 @@ class Campaign:
     shards: int = 1
     migrate: bool = False
     timeout: float | None = None   # --timeout, if given
+    extra: tuple[str, ...] = ()    # --param KEY=VALUE: other parameters (hotplug=0)
+
+
+# The parameters the campaign sets itself (their options say so).
+CAMPAIGN_PARAMS = {"seed": "--seed", "sequences": "--sequences", "budget": "--budget",
+                   "shard": "--shard", "shards": "--shard or --jobs", "replays": "--replays",
+                   "migrate": "--no-migrate", "watchdog": "--budget or --timeout"}
+
+
+def extra_params(words: list[str]) -> tuple[str, ...]:
+    """--param KEY=VALUE for explore: any the campaign does not set itself."""
+    for p in words:
+        key = p.partition("=")[0]
+        if key in CAMPAIGN_PARAMS:
+            raise SetupError(f"--param {p}: explore sets {key}= itself (use "
+                             f"{CAMPAIGN_PARAMS[key]})")
+    return tuple(words)
 
 
 def param(entry: Entry, key: str) -> str | None:
@@ -181,9 +198,14 @@ def explore_entry(base: Entry, c: Campaign, name: str | None = None) -> Entry:
     """Guest test explore on base's topology, for campaign c."""
     dev = slot_device(base)
     timeout, watchdog = timeouts(base, c)
-    params = {"slot": param(base, "slot") or dev.port_bdf}
+    # An explore entry's own parameters stay (e.g. hotplug=); another
+    # test's mean nothing to explore but its slot and child.
+    params: dict[str, object] = dict(p.partition("=")[::2] for p in base.params) \
+        if base.test == TEST else {}
+    params["slot"] = param(base, "slot") or dev.port_bdf
     if param(base, "child"):
         params["child"] = param(base, "child")
+    params.update(dict(p.partition("=")[::2] for p in c.extra))
     params.update(seed=c.seed, sequences=0 if c.budget else c.sequences, budget=c.budget,
                   shard=c.shard, shards=c.shards, migrate=int(c.migrate),
                   watchdog=watchdog)

@@ -202,6 +202,8 @@ ROWS = [
     ("explore-shard-word", "EXPLORE --shard half", 2, r"argument --shard: wants K/N, e.g. 2/4, not 'half'"),
     ("explore-jobs-zero", "EXPLORE --jobs 0", 2, r"argument --jobs/-j: wants a positive count"),
     ("explore-seed-negative", "EXPLORE --seed=-1", 2, r"argument --seed: wants a whole number >= 0"),
+    ("explore-param-of-the-campaign", "EXPLORE --param seed=3", 2,
+     r"--param seed=3: explore sets seed= itself \(use --seed\)"),
     ("explore-replays-zero", "EXPLORE --replays 0", 2, r"argument --replays: wants a positive count"),
     ("explore-entry-without-slot", "EXPLORE selftest", 2,
      r"plan entry 'selftest' has no hot-plug slot device to use"),

@@ -244,6 +244,20 @@ class TopologyTest(unittest.TestCase):
         covered = sorted(i for i in range(60) for k in (1, 3, 5) if i % 6 == k - 1)
         self.assertEqual(covered, list(range(0, 60, 2)))
 
+    def test_parameters_kept_and_added(self):
+        """An explore entry's own parameters stay (not its campaign's), another
+        test's do not; --param adds any the campaign does not set."""
+        base = Entry("x", "explore", params=["slot=00:12.0", "hotplug=1", "seed=9"],
+                     devices=self.plan.entries["explore"].devices)
+        e = explore_entry(base, Campaign(seed=2, extra=("go-timeout=30",)))
+        self.assertIn("hotplug=1", e.params)
+        self.assertIn("go-timeout=30", e.params)
+        self.assertEqual([p for p in e.params if p.startswith("seed=")], ["seed=2"])
+        other = explore_entry(self.plan.entries["pds-migration"], Campaign())
+        self.assertEqual(sorted(p.split("=")[0] for p in other.params),
+                         sorted(["slot", "child", "seed", "sequences", "budget", "shard",
+                                 "shards", "migrate", "watchdog"]))
+
     def test_sequences_timeout(self):
         base = self.plan.entries["pds-migration"]
         e = explore_entry(base, Campaign(sequences=5))
