@@ -180,7 +180,12 @@ def cmd_explore(args: argparse.Namespace, plan: Plan, errata: dict[str, Erratum]
         mine = xf.on_topology(xf.parse_logs(runner.logs), topology, version, machine,
                               refusals(result), slot_device(base))
         found[e.name] = xf.triage(mine, errata)
-        return rejudge(result, found[e.name], errata)
+        result = rejudge(result, found[e.name], errata)
+        if result.outcome == "XFAIL" and result.logdir and not opts.keep_logs:
+            assert runner.machines is not None     # as the runner does for an XFAIL
+            runner.machines.remove()
+            result.logdir = None
+        return result
 
     report = Report()
     reports.append(report)

@@ -64,12 +64,13 @@ class ExploreCmdTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.dir, True)
         self.out = os.path.join(self.dir, "out")
 
-    def explore(self, *args, guest, cmd="explore"):
+    def explore(self, *args, guest, keep=True):
         env = dict(os.environ)
         env["FAKE_QEMU_SCENARIO"] = write(self.dir, "sc.json", json.dumps({"guest": guest}))
-        p = subprocess.run([PY, SLOTPROBE, cmd, *args, "--qemu", FAKE_QEMU,
+        p = subprocess.run([PY, SLOTPROBE, "explore", *args, "--qemu", FAKE_QEMU,
                             "--ovmf", FAKE_OVMF, "--image", FAKE_IMAGE, "--accel", "tcg",
-                            "--log-dir", os.path.join(self.dir, "logs"), "--keep-logs"],
+                            "--log-dir", os.path.join(self.dir, "logs")]
+                           + (["--keep-logs"] if keep else []),
                            capture_output=True, text=True, timeout=120, env=env)
         self.assertNotIn("Traceback", p.stderr)
         return p
@@ -112,6 +113,14 @@ class ExploreCmdTest(unittest.TestCase):
         for word in ("seed=7", "sequences=3", "budget=0", "shard=1", "shards=1",
                      "migrate=0", "slot=00:12.0", "child=1033:0194"):
             self.assertIn(word, args)
+
+    def test_known_only_keeps_no_folder_new_keeps_it(self):
+        """As run: an expected result's folder goes, an unexpected one's stays."""
+        p = self.explore("--out", self.out, guest=guest_with(KNOWN), keep=False)
+        self.assertEqual((p.returncode, os.listdir(os.path.join(self.dir, "logs"))), (0, []))
+        p = self.explore("--out", self.out, guest=guest_with(NEW), keep=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(len(os.listdir(os.path.join(self.dir, "logs"))), 1)
 
     def test_new_finding_fails_and_exits_1(self):
         p = self.explore("--out", self.out, guest=guest_with(KNOWN, NEW))
