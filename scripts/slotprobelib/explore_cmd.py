@@ -179,6 +179,7 @@ def cmd_explore(args: argparse.Namespace, plan: Plan, errata: dict[str, Erratum]
         version = version_text(runner.version) if runner.version else ""
         mine = xf.on_topology(xf.parse_logs(runner.logs), topology, version, machine,
                               refusals(result), slot_device(base))
+        xf.with_keys(mine, result.checks)
         found[e.name] = xf.triage(mine, errata)
         result = rejudge(result, found[e.name], errata)
         if result.outcome == "XFAIL" and result.logdir and not opts.keep_logs:

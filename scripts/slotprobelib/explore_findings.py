@@ -14,8 +14,8 @@ A finding, as tests/explore.c prints it (each line after "explore-entry: "):
 Triage matches a finding BY FIELD (the issue's rule): it is a known bug
 when an erratum that applies to the QEMU version and machine type it ran on
 (and whose fix is not declared present) covers its field, in `fields` or
-in one of its `checks`. When several do, the one whose check's condition
-fits the explorer's rule is named (RULE_CONDITIONS; only an ordering). A
+in one of its `checks`. When several do, the one with the check the
+finding's FAIL line names (its key=explore/FIELD/condition) is named. A
 migration the destination refused is known when the harness's own
 decoding of the refusal (loadfail.py, judged by judge.py) named the bug."""
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .checkkey import canonical_field
 from .errata import Erratum, Version, parse_version
 from .explore_entry import SlotDevice
 from .plan import Entry
+from .report import Check
 
 MARK = "explore-entry: "       # tests/explore.c prints each entry line so
 SIGNATURE = "# Finding: "
@@ -37,21 +38,6 @@ HYPERVISOR = "this hypervisor"  # what the guest calls the QEMU it ran on
 FINDINGS_CFG = "findings.cfg"
 FINDINGS_JSON = "findings.json"
 FORMAT = "slotprobe-explore-findings 1"
-# The explorer's rules (lib/explore/explore_model.c xrule_texts[].name) and
-# the check conditions (lib/runtime/contract.h CONTRACT_COND_*) an erratum
-# of the same field would name for that deviation.
-RULE_CONDITIONS = {
-    "ro": ("read-only",), "rw": ("writable", "writable-or-0", "as-commanded"),
-    "hardwired": ("hardwired-0", "writable-or-0"), "reads-zero": ("writable-reads-0",),
-    "reserved": ("reserved-0",), "w1c": ("write-1-clears", "cleared", "events-kept"),
-    "no-cause": ("events-caused",), "pds": ("set-with-function", "consistent"),
-    "pdc": ("raised",), "abp": ("raised",), "cc": ("raised",), "dllsc": ("raised",),
-    "cmd-timeout": ("raised",), "link-up": ("set",),
-    "link-down": ("clear-without-power", "clear-without-presence", "clear"),
-    "child-gone": ("absent", "absent-after-unplug"), "child-back": ("present",),
-}
-
-
 @dataclass
 class Finding:
     signature: str
@@ -66,6 +52,7 @@ class Finding:
     # and device_del steps name it (the guest knows no QEMU device ids).
     device_add: dict | None = None
     device_id: str = ""
+    condition: str = ""          # its FAIL line's key's (CONTRACT_COND_*), if any
     erratum: str | None = None   # triage: the known bug, or None (new)
 
     @property
@@ -150,8 +137,17 @@ def deduplicate(findings: list[Finding]) -> list[Finding]:
     return [best[s] for s in order]
 
 
-def _condition_fits(e: Erratum, rule: str) -> bool:
-    return any(k.condition in RULE_CONDITIONS.get(rule, ()) for k in e.checks)
+def with_keys(findings: list[Finding], checks: list[Check]) -> list[Finding]:
+    """Each finding with the condition its FAIL line's key names."""
+    for f in findings:
+        keyed = next((c for c in checks if c.keys and f.signature in c.description), None)
+        if keyed is not None and keyed.keys:
+            f.condition = keyed.keys[0].condition
+    return findings
+
+
+def _names_check(e: Erratum, field_name: str | None, condition: str) -> bool:
+    return any((k.field, k.condition) == (field_name, condition) for k in e.checks)
 
 
 def covering_errata(f: Finding, errata: dict[str, Erratum]) -> list[Erratum]:
@@ -165,7 +161,7 @@ def covering_errata(f: Finding, errata: dict[str, Erratum]) -> list[Erratum]:
     hits = [e for e in live if canonical and canonical in e.covered_fields]
     if not hits and rule == "migrate":      # a refused migration, as the harness decoded it
         hits = [e for e in live if e.id in f.refusals]
-    return sorted(hits, key=lambda e: not _condition_fits(e, rule))
+    return sorted(hits, key=lambda e: not _names_check(e, canonical, f.condition))
 
 
 def triage(findings: list[Finding], errata: dict[str, Erratum]) -> list[Finding]:

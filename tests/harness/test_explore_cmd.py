@@ -17,6 +17,7 @@ import unittest
 from tests.harness.support import (ERRATA, FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, PLANS,
                                    SLOTPROBE, write)
 from slotprobelib import explore_findings as xf
+from slotprobelib.checkkey import parse_key
 from slotprobelib.errata import load_errata
 from slotprobelib.explore_cmd import workers
 from slotprobelib.explore_entry import Campaign, explore_entry, slot_device
@@ -302,13 +303,20 @@ class TriageTest(unittest.TestCase):
         write(os.path.dirname(path), "e.cfg", "[qemu-sltctl-dllsce-ro]\nfix_present = yes\n")
         self.assertIsNone(xf.triage([finding(KNOWN)], load_errata(ERRATA, path))[0].erratum)
 
-    def test_rule_picks_among_errata_of_one_field(self):
+    def test_key_picks_among_errata_of_one_field(self):
         """LNKSTA.DLLLA: hardwired-0 (qemu-dllla-without-dllarc) and
-        clear-without-power (qemu-hotplug-dllla-unpowered)."""
+        clear-without-power (qemu-hotplug-dllla-unpowered); the FAIL line's
+        key names the check, else the errata file's order decides."""
         down = ["# Finding: value LNKSTA PCI_EXP_LNKSTA_DLLLA link-down", "[explore-1]",
                 "script = read16 00:12.0 LNKSTA"]
-        self.assertEqual(xf.triage([finding(down)], ERRATA_SET)[0].erratum,
-                         "qemu-hotplug-dllla-unpowered")
+        f = finding(down)
+        self.assertEqual(xf.triage([f], ERRATA_SET)[0].erratum, "qemu-dllla-without-dllarc")
+        fail = Check(False, "FAIL: explore: finding 1: value LNKSTA PCI_EXP_LNKSTA_DLLLA "
+                            "link-down (sequence 0)",
+                     keys=[parse_key("key=explore/LNKSTA.DLLLA/clear-without-power")])
+        xf.with_keys([f], [Check(True, "explore: slot 00:12.0"), fail])
+        self.assertEqual(f.condition, "clear-without-power")
+        self.assertEqual(xf.triage([f], ERRATA_SET)[0].erratum, "qemu-hotplug-dllla-unpowered")
 
     def test_refused_migration_known_by_the_harness_decoding(self):
         host = ["# Finding: host - the migration was refused migrate", "[explore-1]",
