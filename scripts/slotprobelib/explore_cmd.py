@@ -158,9 +158,7 @@ def header(args: argparse.Namespace, base: Entry, c: Campaign, findings: list[xf
     where = {xf.where(f) for f in findings} or {"?"}
     lines = [f"slotprobe explore {base.name}: seed {c.seed}, {size}{part}, {jobs} worker(s), "
              f"migrations {'on' if c.migrate else 'off'}; {', '.join(sorted(where))}",
-             f"Replay: scripts/slotprobe run --plan {os.path.join(args.out, xf.FINDINGS_CFG)}"]
-    if args.dst_qemu:
-        lines[-1] += f" --dst-qemu {args.dst_qemu}"
+             xf.replay_line(args.out, args.dst_qemu)]
     return lines
 
 
@@ -222,7 +220,7 @@ def cmd_explore_merge(args: argparse.Namespace, errata: dict[str, Erratum]) -> i
     path = xf.write(out, merged, errata,
                     [f"slotprobe explore-merge of {len(args.dirs)} output(s): "
                      f"{len(findings)} finding(s), {len(merged)} after deduplication",
-                     f"Replay: scripts/slotprobe run --plan {os.path.join(args.out, xf.FINDINGS_CFG)}"])
+                     xf.replay_line(args.out)])
     for line in xf.summary_lines(merged, errata):
         print(line)
     print(f"{len(merged)} finding(s) written to {path}")

@@ -200,6 +200,12 @@ def entry_text(f: Finding, number: int, errata: dict[str, Erratum]) -> list[str]
     return out
 
 
+def replay_line(out: str, dst_qemu: str | None = None) -> str:
+    """The command that replays the findings written to out."""
+    return f"Replay: scripts/slotprobe run --plan {os.path.join(out, FINDINGS_CFG)}" + (
+        f" --dst-qemu {dst_qemu}" if dst_qemu else "")
+
+
 def plan_text(findings: list[Finding], errata: dict[str, Erratum],
               header: list[str]) -> str:
     blocks = [entry_text(f, i + 1, errata) for i, f in enumerate(findings)]
