@@ -167,6 +167,28 @@ class ExploreCmdTest(unittest.TestCase):
         self.assertIn("2 finding(s): 1 known, 1 new", p.stdout)    # once each
         self.assertEqual(len(Plan(os.path.join(self.out, "findings.cfg")).entries), 2)
 
+    def test_findings_replay_known_xfail_new_fail(self):
+        """run --plan OUT/findings.cfg: the entry's failed expect is its listed
+        bug (XFAIL); the same failure in the new finding's entry is a FAIL."""
+        found = xf.triage([finding(KNOWN), finding(NEW)], ERRATA_SET)
+        plan = Plan(xf.write(self.out, found, ERRATA_SET, []))
+        for name, status, want in (("explore-1", "FAIL", "XFAIL"), ("explore-2", "FAIL", "FAIL"),
+                                   ("explore-1", "PASS", "FAIL")):   # PASS: the bug did not show
+            line, _, _, _, _, label, mask = plan.entries[name].script.guest.split()[-8:-1]
+            guest = [["hello", "script"],
+                     ["line", f"result {status} script: line {line}: expect16 00:12.0 {label} "
+                              f"& {mask} == {mask} (read {'0x0000' if status == 'FAIL' else mask})"],
+                     ["exit", 1 if status == "FAIL" else 0]]
+            env = dict(os.environ)
+            env["FAKE_QEMU_SCENARIO"] = write(self.dir, "sc.json", json.dumps({"guest": guest}))
+            p = subprocess.run([PY, SLOTPROBE, "run", "--plan",
+                                os.path.join(self.out, "findings.cfg"), name,
+                                "--qemu", FAKE_QEMU, "--ovmf", FAKE_OVMF, "--image", FAKE_IMAGE,
+                                "--accel", "tcg", "--log-dir", os.path.join(self.dir, "logs")],
+                               capture_output=True, text=True, timeout=60, env=env)
+            self.assertRegex(p.stdout, rf"# {name}: {want}\b", p.stdout + p.stderr)
+            self.assertEqual(p.returncode, 0 if want == "XFAIL" else 1)
+
     def test_merge_shard_outputs(self):
         a, b, m = (os.path.join(self.dir, x) for x in ("a", "b", "m"))
         xf.write(a, [finding(KNOWN)], ERRATA_SET, ["a"])
