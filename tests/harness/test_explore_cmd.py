@@ -339,6 +339,12 @@ class TriageTest(unittest.TestCase):
         xf.with_keys([f], [Check(True, "explore: slot 00:12.0"), fail])
         self.assertEqual(f.condition, "clear-without-power")
         self.assertEqual(xf.triage([f], ERRATA_SET)[0].erratum, "qemu-hotplug-dllla-unpowered")
+        self.assertNotIn("by field only", "\n".join(xf.summary_lines([f], ERRATA_SET)))
+        f.condition = "set"      # a link that did not come up: known by field only, and said so
+        self.assertEqual(xf.triage([f], ERRATA_SET)[0].erratum, "qemu-dllla-without-dllarc")
+        self.assertIn("(by field only: qemu-dllla-without-dllarc does not list the check "
+                      "PCI_EXP_LNKSTA_DLLLA:set the finding failed)",
+                      "\n".join(xf.summary_lines([f], ERRATA_SET)))
 
     def test_refused_migration_known_by_the_harness_decoding(self):
         host = ["# Finding: host - the migration was refused migrate", "[explore-1]",
