@@ -108,6 +108,9 @@ class QmpAction:
     where: str = ""
     wait_event: str | None = None          # e.g. DEVICE_DELETED
     wait_seconds: float = 5.0
+    # `guest-judges`: a refusal is an outcome the guest judges (the go-ahead's
+    # qmp=failed, contract.h), not a failed check (the explorer's add/del steps)
+    guest_judges: bool = False
 
 
 @dataclass

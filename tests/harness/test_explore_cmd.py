@@ -229,10 +229,10 @@ class TopologyTest(unittest.TestCase):
         self.assertEqual((e.machine, e.devices), (base.machine, base.devices))
         self.assertEqual(e.migrate_at, ["explore-migrate"])
         self.assertEqual((e.errata, e.migrate_delay), ([], (0, 0)))
-        self.assertEqual([(a.checkpoint, a.command, a.args) for a in e.qmp_at],
-                         [("explore-restore", "device_add", XHCI_ADD),
-                          ("explore-add", "device_add", XHCI_ADD),
-                          ("explore-del", "device_del", {"id": "nex-usb-xhci0"})])
+        self.assertEqual([(a.checkpoint, a.command, a.args, a.guest_judges) for a in e.qmp_at],
+                         [("explore-restore", "device_add", XHCI_ADD, False),
+                          ("explore-add", "device_add", XHCI_ADD, True),
+                          ("explore-del", "device_del", {"id": "nex-usb-xhci0"}, True)])
         for word in ("slot=00:12.0", "child=1033:0194", "seed=3", "budget=600",
                      "sequences=0", "migrate=1", "watchdog=660"):
             self.assertIn(word, e.params)
