@@ -27,6 +27,7 @@ from .qemu_info import SetupError
 from .script import PORT_DRIVERS, Devices, QmpAction, _addr, _bdf
 
 TEST = "explore"
+MIGRATE_CHECKPOINT = "explore-migrate"
 # After the budget: the guest's reports, its last replays, its exit (the
 # watchdog's margin); then a boot through OVMF under a loaded TCG host (the
 # harness's margin over the watchdog).
@@ -217,7 +218,7 @@ def explore_entry(base: Entry, c: Campaign, name: str | None = None) -> Entry:
     return dataclasses.replace(
         base, name=name or base.name, test=TEST,
         params=[f"{k}={v}" for k, v in params.items() if v is not None],
-        migrate_at=["explore-migrate"] if c.migrate else [],
+        migrate_at=[MIGRATE_CHECKPOINT] if c.migrate else [],
         qmp_at=host_steps(dev, f"{base.where} (explore)"),
         timeout=timeout, expect="pass", errata=[], script=None,
         migrate_delay=(0, 0), migrate_chance=1.0, migrate_random=None,

@@ -157,6 +157,15 @@ class ExploreCmdTest(unittest.TestCase):
         self.explore("pds-migration", "--no-migrate", "--out", self.out, guest=guest_with())
         self.assertIn("migrate=0", list(self.guest_args().values())[0])
 
+    def test_campaign_without_migration_steps_passes(self):
+        """Migrations on, but no sequence drew one: explore-migrate never
+        offered is no failure (for run it is: a misspelled migrate_at)."""
+        p = self.explore("pds-migration", "--out", self.out, guest=[
+            ["hello", "explore"], ["line", "result PASS explore: 0 finding(s)"], ["exit", 0]])
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("ok 5 - explore-pds-migration: no sequence drew a migration "
+                      "(explore-migrate never reached)", p.stdout)
+
     def test_jobs_shard_the_campaign_and_merge(self):
         p = self.explore("--jobs", "2", "--shard", "2/3", "--out", self.out,
                          guest=guest_with(KNOWN, NEW))
