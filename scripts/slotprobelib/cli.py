@@ -22,11 +22,13 @@ from .fingerprint_cmd import add_parsers as add_fingerprint_parsers
 from .fingerprint_cmd import cmd_abi_diff, cmd_fingerprint
 from .matrix import add_parser as add_matrix_parser
 from .matrix import cmd_matrix
-from .explore_cmd import cmd_explore
+from .explore_cmd import add_parsers as add_explore_parsers
+from .explore_cmd import cmd_explore, cmd_explore_merge
 from .interrupt import Interrupted, install
 from .parallel import run_all
 from .plan import BACKENDS, NETWORKS, Entry, Plan, check_params
-from .preflight import checkpoint_name, memory_size, nonempty, positive, seconds
+from .preflight import (checkpoint_name, memory_size, nonempty, positive, seconds,
+                        shard_spec)
 from .qemu_info import SetupError
 from .report import Report, ReportError
 from .runner import Runner
@@ -53,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("names", nargs="*", metavar="NAME",
                    help="plan entry or guest test (default: group 'default')")
     r.add_argument("--group", type=nonempty)
+    # As the global option (so `run --plan OUT/findings.cfg` replays explore's findings).
+    r.add_argument("--plan", default=argparse.SUPPRESS, help="the plan file (as slotprobe --plan)")
     r.add_argument("--qemu", default="qemu-system-x86_64", type=nonempty)
     r.add_argument("--dst-qemu", type=nonempty)
     r.add_argument("--machine", type=nonempty)
@@ -114,21 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
             s._add_action(action)
     add_fingerprint_parsers(sub, r)
     add_matrix_parser(sub, r)
-    # `explore [ENTRY]`: run's options but its --seed, which seeds the explorer.
-    x = sub.add_parser("explore", help="explore a slot with guest test 'explore'")
-    x.add_argument("entry", nargs="?", default="explore", metavar="ENTRY",
-                   help="a plan entry of test explore (default: explore)")
-    x.add_argument("--seed", dest="explore_seed", type=int, default=1, metavar="S")
-    x.add_argument("--sequences", type=int, default=20, metavar="N")
-    x.add_argument("--replays", type=int, default=1, metavar="N",
-                   help="replays a minimization candidate must pass (the issue: 5)")
-    x.add_argument("--out", default="explore-out", metavar="DIR", type=nonempty)
-    # ... not the ones that choose or repeat entries, or change the topology.
-    for action in r._actions:
-        if action.option_strings and action.dest not in (
-                "help", "seed", "group", "repeat", "shard", "differential",
-                "stop_on_fail", "jobs", "param", "device"):
-            x._add_action(action)
+    add_explore_parsers(sub, r)
     return p
 
 
@@ -136,11 +126,9 @@ def shard(entries: list[Entry], spec: str | None) -> list[Entry]:
     if not spec:
         return entries
     try:
-        k, n = (int(x) for x in spec.split("/"))
-    except ValueError:
-        raise SetupError(f"--shard wants K/N, e.g. 2/4, not {spec!r}") from None
-    if not 1 <= k <= n:
-        raise SetupError(f"--shard {spec}: need 1 <= K <= N")
+        k, n = shard_spec(spec)
+    except argparse.ArgumentTypeError as e:
+        raise SetupError(f"--shard {e}") from None
     return [e for i, e in enumerate(entries) if i % n == k - 1]
 
 
@@ -302,6 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_matrix(args, plan, errata, reports)
         if args.cmd == "explore":
             return cmd_explore(args, plan, errata, reports)
+        if args.cmd == "explore-merge":
+            return cmd_explore_merge(args, errata)
         return cmd_run(args, plan, errata, reports)
     except (SetupError, ConfigError, ReportError) as e:
         print(f"slotprobe: {one_line(str(e))}", file=sys.stderr)

@@ -64,7 +64,7 @@ def prepare(args: argparse.Namespace, entries: list[Entry]) -> Options:
     """The options for these entries, checked before booting: binaries,
     firmware, image, machine types (source and destination), accelerator."""
     opts = make_options(args)
-    listing = _image_tests(args.image)
+    listing = image_tests(args.image)
     for e in entries:     # unknown machine types: a set-up error, before booting
         declared = e.script.checkpoints if e.script is not None else (
             list(listing[e.test].checkpoints) if e.test in listing else None)
@@ -93,7 +93,7 @@ def run_alone(entry: Entry, args: argparse.Namespace, errata: dict,
     return runner, runner.run(), report
 
 
-def _image_tests(image: str) -> dict[str, testlist.GuestTest]:
+def image_tests(image: str) -> dict[str, testlist.GuestTest]:
     """The guest tests the image declares (build/tests.json beside it);
     none when there is no listing (an image from elsewhere)."""
     try:

@@ -61,6 +61,13 @@ class Erratum:
         """Every checked differing field is one this bug explains."""
         return bool(fields) and set(fields) <= self.fields
 
+    @property
+    def covered_fields(self) -> frozenset[str]:
+        """Every field this bug is about, its fields' and its checks' (as
+        checkkey.canonical_field spells them): what an explorer's finding
+        and a script's failed expect are matched against, by field."""
+        return self.fields | {k.field for k in self.checks}
+
     def explains_key(self, key: CheckKey) -> bool:
         return any(c.covers(key) for c in self.checks)
 

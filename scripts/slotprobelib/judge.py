@@ -24,7 +24,12 @@ def _explains(e: Erratum, c: Check) -> bool:
     check that failed with keys (c.keys) by key, by a bug that lists checks:
     every key must be one of them, whatever its text says. Other failures
     (and keyed ones before a bug without checks, a user's older file) by the
-    bug's symptom over their text."""
+    bug's symptom over their text. A script's expect that read another
+    value (c.expect_fields) by field: every field its mask covers must be
+    one the bug is about (apply_errata offers only the bugs the entry
+    lists: a findings.cfg entry of `slotprobe explore` names its bug)."""
+    if c.expect_fields is not None:
+        return bool(c.expect_fields) and set(c.expect_fields) <= e.covered_fields
     if c.fields is not None:
         return e.explains_fields(c.fields)
     if c.keys and e.checks:
@@ -77,6 +82,8 @@ def apply_errata(checks: list[Check], entry: Entry, errata: dict[str, Erratum],
         if not c.unexpected:
             continue
         here = applicable if c.qemu is None else affected(*c.qemu)
+        if c.expect_fields is not None:
+            here = [e for e in here if e.id in entry.errata]
         match = next((e for e in here if not e.fix_present and _explains(e, c)), None)
         if match:
             shown = shown or match

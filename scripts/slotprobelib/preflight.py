@@ -55,6 +55,27 @@ def positive(text: str) -> int:
     return value
 
 
+def non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"wants a whole number >= 0, not {text!r}")
+    return value
+
+
+def shard_spec(text: str) -> tuple[int, int]:
+    """K/N: the K-th of N slices, 1 <= K <= N."""
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"wants K/N, e.g. 2/4, not {text!r}") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"{text}: need 1 <= K <= N")
+    return k, n
+
+
 def checkpoint_name(text: str) -> str:
     if not _NAME.match(text):
         raise argparse.ArgumentTypeError(

@@ -36,6 +36,10 @@ class Check:
     # A guest check that failed, by its identity (checkkey.py): errata
     # match these keys, not its text.
     keys: list[CheckKey] | None = None
+    # A script's `expect` step that read another value (script.py
+    # expect_fields): the register fields its mask covers. The errata its
+    # entry lists match these, by field (explore's findings.cfg replays).
+    expect_fields: list[str] | None = None
 
     @property
     def unexpected(self) -> bool:

@@ -55,8 +55,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from . import contract, pci_regs
+from . import contract, pci_regs, regnames
 from .cfgfile import ConfigError
+from .checkkey import canonical_field
 from .devices import device_options
 
 FWCFG_NAME = contract.FWCFG_SCRIPT
@@ -478,3 +479,66 @@ def parse_qmp_at(lines: list[tuple[int, str]], where: str, entry: str) -> list[Q
 
 def text_lines(text: str, first: int = 1) -> list[tuple[int, str]]:
     return [(first + i, line) for i, line in enumerate(text.splitlines())]
+
+
+# -- a failed expect's identity ---------------------------------------------------
+# lib/script/script_run.c's text for an expect that read another value.
+_EXPECT_FAILED = re.compile(r"\bline (\d+): expect(8|16|32) \S+ \S+ & \S+ == \S+ \(read \S+\)")
+_LOC = re.compile(r"([hce])([0-9a-f]+)(?:\+([0-9a-f]+))?$")
+
+
+def _fields_of(reg: regnames.Register, mask: int) -> list[str]:
+    """The fields `mask` (in register position) covers: named fields whole,
+    the rest as register bits (checkkey.canonical_field's spelling), the
+    whole register when it names no field there."""
+    if mask == (1 << (8 * reg.width)) - 1 and not any(f.mask & mask for f in reg.fields):
+        return [reg.name]
+    out = [f.name for f in reg.fields if f.mask & mask == f.mask]
+    rest = mask & ~sum(f.mask for f in reg.fields if f.mask & mask == f.mask)
+    while rest:
+        low = (rest & -rest).bit_length() - 1
+        high = low
+        while rest >> (high + 1) & 1:
+            high += 1
+        rest &= ~(((1 << (high + 1)) - 1) & ~((1 << low) - 1))
+        out.append(canonical_field(f"{reg.name}[{high}:{low}]" if high > low
+                                   else f"{reg.name}[{low}]") or f"{reg.name}[{high}:{low}]")
+    return out
+
+
+def _register_at(loc: str, offset: int) -> regnames.Register | None:
+    m = _LOC.match(loc)
+    if not m:
+        return None
+    if m.group(1) == HEADER:     # a port's header is type 1, an endpoint's type 0
+        return regnames.register_at(regnames.HDR, 1, offset) or \
+            regnames.register_at(regnames.HDR, 0, offset)
+    space = regnames.STD if m.group(1) == CAP else regnames.EXT
+    return regnames.register_at(space, int(m.group(2), 16), offset)
+
+
+def expect_fields(script: Script, text: str) -> list[str] | None:
+    """The register fields of a failed `expect` step (a guest result's text
+    naming its line), by the mask it checked; None when the text is not an
+    expect that read another value, or its register is not in the table."""
+    m = _EXPECT_FAILED.search(text)
+    if not m:
+        return None
+    step = next((s.split() for s in script.guest.splitlines()
+                 if s.split()[:2] == [m.group(1), "expect"]), None)
+    if step is None or len(step) != 8:
+        return None
+    _, _, width, _, loc, _, mask_text, _ = step
+    lm = _LOC.match(loc)
+    if not lm:
+        return None
+    start = int(lm.group(3) or lm.group(2), 16)
+    masks: dict[regnames.Register, int] = {}
+    for i in range(int(width) // 8):
+        byte = int(mask_text, 16) >> (8 * i) & 0xff
+        reg = _register_at(loc, start + i)
+        if byte and reg is None:
+            return None
+        if byte and reg is not None:
+            masks[reg] = masks.get(reg, 0) | byte << (8 * (start + i - reg.offset))
+    return [name for reg, mask in masks.items() for name in _fields_of(reg, mask)]

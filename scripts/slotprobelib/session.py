@@ -19,6 +19,7 @@ from .hostlink import Event, Garbage, HostLink, Message
 from .plan import Entry
 from .qemu import Qemu
 from .report import Check
+from .script import expect_fields
 
 EXPECTED_EXIT = {"pass": ("PASS", "SKIP"), "crash": ("CRASH",), "skip": ("SKIP",),
                  "watchdog": ("WATCHDOG",)}
@@ -123,9 +124,12 @@ class GuestSession:
         keys, text = split_keys(text)       # the host link let only good ones through
         self.state.results += 1
         directive = {"SKIP": "SKIP " + text, "XFAIL": "TODO guest-known failure"}
+        fields = expect_fields(self.entry.script, text) \
+            if status == "FAIL" and self.entry.script is not None else None
         self.check(status in ("PASS", "SKIP"),
                    text if status in ("PASS", "SKIP") else f"{status}: {text}",
-                   directive=directive.get(status, ""), keys=keys or None)
+                   directive=directive.get(status, ""), keys=keys or None,
+                   expect_fields=fields)
 
     def timed_out(self, timeout: float, q: Qemu) -> None:
         self.check(False, f"timeout after {timeout:g}s",

@@ -8,7 +8,7 @@ TMPDIR, and in the log folder only folders the report names as kept.
 
 Row: (name, command, exit status, stderr pattern[, extras]). In the command
 RUN stands for `run` with the fake QEMU, firmware and image, --accel tcg and
---log-dir {d}/logs; {d} is the row's private folder, {fake}, {ovmf}, {img}
+--log-dir {d}/logs (EXPLORE: `explore` with the same); {d} is the row's private folder, {fake}, {ovmf}, {img}
 the fakes, {qemu} and {OVMF} the real ones, {built} build/slotprobe.efi. Extras: files (name -> text, or
 one of the FILE_KINDS), guest (the fake guest's steps), run_state (the fake's
 QMP run state), stdout (a pattern), env, user "nobody"
@@ -40,6 +40,8 @@ BUILT_LISTING = os.path.join(ROOT, "build", "tests.json")
 # (which would also be a folder outside the row's own).
 RUN = ("run --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --cold-boot "
        "--log-dir {d}/logs")
+EXPLORE = ("explore --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --cold-boot "
+           "--log-dir {d}/logs")
 SCRIPT = ("script {d}/s.txt --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg "
           "--cold-boot --log-dir {d}/logs")
 PASSING_GUEST = [["hello", "*"], ["line", "result PASS fine"], ["exit", 0]]
@@ -186,9 +188,39 @@ ROWS = [
     ("explore-out-is-a-file", "explore --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --cold-boot --log-dir {d}/logs --out {d}/o", 2, r"--out .*/o: not a folder$",
      {"files": {"o": "x"}}),
     ("explore-out-empty", "explore --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --cold-boot --log-dir {d}/logs --out ''", 2, r"argument --out: must not be empty"),
-    ("explore-sequences-zero", "explore --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --cold-boot --log-dir {d}/logs --sequences 0", 2,
-     r"--sequences and --replays want positive counts"),
+    ("explore-sequences-zero", "EXPLORE --sequences 0", 2,
+     r"argument --sequences: wants a positive count, not '0'"),
     ("explore-unknown-entry", "explore nosuchentry --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --cold-boot --log-dir {d}/logs", 2, r"unknown plan entry 'nosuchentry'"),
+    # explore's campaign (issue 14): any entry as topology, budget, shards, merge.
+    ("explore-budget-zero", "EXPLORE --budget 0", 2, r"argument --budget: wants whole seconds in \[1, 86400\]"),
+    ("explore-budget-word", "EXPLORE --budget 10m", 2, r"argument --budget: wants whole seconds"),
+    ("explore-budget-and-sequences", "EXPLORE --budget 60 --sequences 5", 2,
+     r"--budget and --sequences: one or the other$"),
+    ("explore-budget-over-timeout", "EXPLORE --budget 600 --timeout 300", 2,
+     r"--timeout 300 is shorter than --budget 600 plus 120 s"),
+    ("explore-shard-reversed", "EXPLORE --shard 3/2", 2, r"argument --shard: 3/2: need 1 <= K <= N"),
+    ("explore-shard-word", "EXPLORE --shard half", 2, r"argument --shard: wants K/N, e.g. 2/4, not 'half'"),
+    ("explore-jobs-zero", "EXPLORE --jobs 0", 2, r"argument --jobs/-j: wants a positive count"),
+    ("explore-seed-negative", "EXPLORE --seed=-1", 2, r"argument --seed: wants a whole number >= 0"),
+    ("explore-param-of-the-campaign", "EXPLORE --param seed=3", 2,
+     r"--param seed=3: explore sets seed= itself \(use --seed\)"),
+    ("explore-replays-zero", "EXPLORE --replays 0", 2, r"argument --replays: wants a positive count"),
+    ("explore-entry-without-slot", "EXPLORE selftest", 2,
+     r"plan entry 'selftest' has no hot-plug slot device to use"),
+    ("explore-entry-bad-slot", "--plan {d}/p.cfg EXPLORE x", 2, r"plan entry 'x': no device with an id= in the hot-plug slot of port 00:13.0",
+     {"files": {"p.cfg": "[x]\ntest = pds-migration\nparams = slot=00:13.0\n"
+                         "devices = -device pcie-root-port,id=rp,bus=pcie.0,addr=0x12\n"
+                         "    -device virtio-net-pci,id=n,bus=rp\n"}}),
+    ("explore-merge-missing", "explore-merge {d}/none --out {d}/m", 2,
+     r"none/findings.json: cannot read explore findings: No such file"),
+    ("explore-merge-not-json", "explore-merge {d} --out {d}/m", 2,
+     r"findings.json: cannot read explore findings", {"files": {"findings.json": "nojson"}}),
+    ("explore-merge-other-format", "explore-merge {d} --out {d}/m", 2,
+     r"findings.json: not explore findings", {"files": {"findings.json": '{"format": 2}'}}),
+    ("explore-merge-out-is-input", "explore-merge {d} --out {d}", 2, r"--out .* is also an input"),
+    ("explore-merge-out-is-a-file", "explore-merge {d} --out {d}/o", 2, r"--out .*/o: not a folder$",
+     {"files": {"o": "x"}}),
+    ("explore-merge-no-out", "explore-merge {d}", 2, r"the following arguments are required: --out"),
     ("fingerprint-output-no-folder", "fingerprint --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --cold-boot --log-dir {d}/logs -o {d}/no/x.json", 2,
      r"--output .*/no/x.json: folder .* does not exist"),
     ("fingerprint-output-empty", "fingerprint --qemu {fake} --ovmf {ovmf} --image {img} --accel tcg --cold-boot --log-dir {d}/logs -o ''", 2,
@@ -397,7 +429,8 @@ class BadInputTable(unittest.TestCase):
         fill = lambda text: text.format(d=d, fake=FAKE_QEMU, ovmf=FAKE_OVMF,  # noqa: E731
                                         img=FAKE_IMAGE, qemu=REAL_QEMU, OVMF=REAL_OVMF,
                                         built=BUILT_IMAGE)
-        argv = [fill(w) for w in shlex.split(command.replace("RUN", RUN, 1))]
+        argv = [fill(w) for w in shlex.split(command.replace("RUN", RUN, 1)
+                                                  .replace("EXPLORE", EXPLORE, 1))]
         guest = json.loads(fill(json.dumps(extras.get("guest", PASSING_GUEST))))
         with open(os.path.join(d, "sc.json"), "w") as f:
             json.dump({"guest": guest, **({"run_state": extras["run_state"]}
