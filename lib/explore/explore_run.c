@@ -256,8 +256,17 @@ static bool simplify(struct mini *x, struct xseq *q)
 				c.value &= ~(1u << b);
 				changed |= try_step(x, q, i, c);
 			}
-		} else if (s.op == XOP_WAIT_CC) {	/* a wait that only waited: a delay */
-			changed |= try_step(x, q, i, (struct xstep){ XOP_DELAY, 0, 0, 1000 });
+		} else if (s.op == XOP_WAIT_CC) {
+			/*
+			 * The script's wait-cc is a check (Command Completed within
+			 * 1 s), the explorer's only a poll: a wait whose completion
+			 * did not matter becomes a Slot Status read (its last poll
+			 * showed the finding), else a delay (it only waited).
+			 */
+			if (!try_step(x, q, i, (struct xstep){ XOP_READ, PCI_EXP_SLTSTA, 2, 0 }))
+				changed |= try_step(x, q, i, (struct xstep){ XOP_DELAY, 0, 0, 1000 });
+			else
+				changed = true;
 		}
 		s = q->s[i];
 		if (s.op == XOP_DELAY) {

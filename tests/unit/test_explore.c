@@ -782,3 +782,32 @@ UNIT_TEST(explore_timing_bits_follow_the_model)
 	CHECK(xmodel_timing_bits(&m, &ctl32, o.t1) & (uint32_t)PCI_EXP_SLTSTA_CC << 16);
 	CHECK(!(xmodel_timing_bits(&m, &ctl32, o.t1) & 0xffff));	/* Slot Control: RW */
 }
+
+/*
+ * A finding a wait-cc's poll showed, with no command to wait for, is
+ * minimized to a plain Slot Status read: the script's wait-cc is a check
+ * (Command Completed within 1 s), so the wait would fail the replay before
+ * its expect.
+ */
+UNIT_TEST(explore_minimized_wait_without_command_becomes_a_read)
+{
+	struct xseq q = { 4, {
+		{ XOP_WRITE, PCI_EXP_LNKCTL, 2, PCI_EXP_LNKCTL_LD },
+		{ XOP_DELAY, 0, 0, 1100 },
+		{ XOP_WRITE, PCI_EXP_SLTSTA, 2, PCI_EXP_SLTSTA_DLLSC },
+		{ XOP_WAIT_CC, 0, 0, 0 },
+	} };
+	struct xcampaign_cfg c;
+	struct xfinding f, again;
+	struct xtarget t;
+
+	explore_sim_target(&t, MUT_DLLSC_STICKY);
+	campaign_cfg(&c, 1, 1);
+	CHECK_EQ(xrun_replay(&t, &c.model, &q, &f), 3);
+	xminimize(&t, &c, &f, false, &q);
+	CHECK_EQ(q.s[q.n - 1].op, XOP_READ);
+	for (int i = 0; i < q.n; i++)
+		CHECK(q.s[i].op != XOP_WAIT_CC);
+	CHECK_EQ(xrun_replay(&t, &c.model, &q, &again), q.n - 1);
+	CHECK(xfinding_same(&again, &f));
+}
