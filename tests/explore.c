@@ -11,7 +11,8 @@
  * minimize (400: replays minimizing one finding may take; 0: none, for
  * measuring throughput);
  * migrate (0; 1: migrations as steps, at checkpoint explore-migrate, where
- * the plan migrates), hotplug (1: device_add / device_del of the slot's
+ * the plan migrates), migrate_each (0; 1: each sequence migrates exactly
+ * once, at a random step: the issue's "one migration each"), hotplug (1: device_add / device_del of the slot's
  * device as steps, at checkpoints explore-add / explore-del, where the plan
  * runs them (qmp_at); the go-ahead says whether QEMU accepted them and how
  * many DEVICE_DELETED came; 0: none). The slot's device is re-added at
@@ -153,7 +154,7 @@ static void print_entry(const struct xrecord *rec, const char *port, int i)
 }
 
 GUEST_TEST(explore_main, "explore",
-	   "slot child seed sequences budget shard shards replays minimize migrate hotplug",
+	   "slot child seed sequences budget shard shards replays minimize migrate migrate_each hotplug",
 	   "explore-migrate explore-restore explore-add explore-del",
 	   "random sequences against a hot-plug slot, judged by a spec model")
 {
@@ -172,7 +173,8 @@ GUEST_TEST(explore_main, "explore",
 		return;
 	}
 	xgen_defaults(&c.gen);
-	if (!arg_bool("migrate", false))
+	c.gen.one_migration = arg_bool("migrate_each", false);
+	if (!arg_bool("migrate", false) || c.gen.one_migration)
 		c.gen.weight[XG_MIGRATE] = 0;
 	xpci_target_init(&t, &x, &s, migrate, restore);
 	/* device add/del steps, judged by the go-ahead's QMP outcome */

@@ -36,6 +36,9 @@ struct xgen_cfg {
 	uint8_t long_delay_pct;		/* % of delays that long; the rest 200 ms at most */
 	uint8_t idle_wait_pct;		/* % of wait-cc steps with no Command Completed coming */
 	uint8_t overlap_pct;		/* % of commands written without waiting */
+	bool one_migration;		/* each sequence migrates once, at a random step
+					   (XG_MIGRATE's weight then unused): the issue's
+					   "sequences with one migration each" */
 };
 
 void xgen_defaults(struct xgen_cfg *c);

@@ -367,7 +367,7 @@ static void prologue_seq(const struct xfinding *f, struct xseq *q)
 static bool run_sequence(const struct xtarget *t, const struct xcampaign_cfg *c,
 			 struct xcampaign *out, int i)
 {
-	int first_new = out->nrec, found = 0, len;
+	int first_new = out->nrec, found = 0, len, migrate_at;
 	struct xseq q = { 0 };
 	struct xfinding f;
 	struct xmodel m;
@@ -382,10 +382,12 @@ static bool run_sequence(const struct xtarget *t, const struct xcampaign_cfg *c,
 		note(out, &f, &q, i, found++);
 		len = 0;
 	}
+	migrate_at = c->gen.one_migration && len ? (int)xrng_below(&r, (uint32_t)len) : -1;
 	xdiff_start(&d);
 	while (q.n < len && q.n < XSEQ_MAX) {
 		struct xobs o;
-		struct xstep s = xgen_next(&c->gen, &r, &m, t->now_us(t->ctx));
+		struct xstep s = q.n == migrate_at ? (struct xstep){ XOP_MIGRATE, 0, 0, 0 }
+						   : xgen_next(&c->gen, &r, &m, t->now_us(t->ctx));
 
 		xexec_step(t, &m.ctx, &s, &o);
 		xdiff_note(&d, &m, q.n, &s, &o);

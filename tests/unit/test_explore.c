@@ -92,6 +92,7 @@ static struct {
 	struct xtarget sim;
 	uint64_t accesses;
 	uint64_t waited_us;	/* in delays and polls: what a sequence costs a real port */
+	uint64_t migrations;	/* migration steps run (not replays: those reset first) */
 } counted;
 
 static void counted_reset(void *ctx)
@@ -119,6 +120,7 @@ static uint16_t counted_child(void *ctx)
 
 static bool counted_host(void *ctx, uint8_t op)
 {
+	counted.migrations += op == XOP_MIGRATE;
 	return counted.sim.host(counted.sim.ctx, op);
 }
 
@@ -143,6 +145,7 @@ static void counted_target(struct xtarget *t, int mutant)
 	explore_sim_target(&counted.sim, mutant);
 	counted.accesses = 0;
 	counted.waited_us = 0;
+	counted.migrations = 0;
 	*t = (struct xtarget){ NULL, counted_reset, counted_read, counted_write, counted_child,
 			       counted_host, counted_delay, counted_now, NULL };
 }
@@ -810,4 +813,21 @@ UNIT_TEST(explore_minimized_wait_without_command_becomes_a_read)
 		CHECK(q.s[i].op != XOP_WAIT_CC);
 	CHECK_EQ(xrun_replay(&t, &c.model, &q, &again), q.n - 1);
 	CHECK(xfinding_same(&again, &f));
+}
+
+/* migrate_each: every sequence migrates exactly once, and the conforming port stays clean. */
+UNIT_TEST(explore_one_migration_each_sequence)
+{
+	struct xcampaign_cfg c;
+	struct xtarget t;
+
+	counted_target(&t, MUT_NONE);
+	campaign_cfg(&c, 3, 200);
+	c.gen.one_migration = true;
+	c.gen.weight[XG_MIGRATE] = 0;
+	xcampaign_run(&t, &c, &result);
+	CHECK_EQ(result.sequences, 200);
+	CHECK_EQ(result.nrec, 0);
+	/* The differential oracle replays each migrating sequence without its migration. */
+	CHECK_EQ(counted.migrations, 200);
 }
