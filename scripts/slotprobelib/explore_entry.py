@@ -221,5 +221,9 @@ def explore_entry(base: Entry, c: Campaign, name: str | None = None) -> Entry:
         migrate_at=[MIGRATE_CHECKPOINT] if c.migrate else [],
         qmp_at=host_steps(dev, f"{base.where} (explore)"),
         timeout=timeout, expect="pass", errata=[], script=None,
-        migrate_delay=(0, 0), migrate_chance=1.0, migrate_random=None,
+        migrate_delay=(0, 0), migrate_chance=1.0,
+        # Migrations at random moments, without the guest's consent: an
+        # explore entry's own migrate_random stays (another test's moments
+        # were chosen for that test's run).
+        migrate_random=base.migrate_random if base.test == TEST else None,
         differential_expect=[])

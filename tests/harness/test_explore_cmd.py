@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import dataclasses
 import unittest
 
 from tests.harness.support import (ERRATA, FAKE_IMAGE, FAKE_OVMF, FAKE_QEMU, PLANS,
@@ -298,6 +299,16 @@ class TopologyTest(unittest.TestCase):
         self.assertEqual(sorted(p.split("=")[0] for p in other.params),
                          sorted(["slot", "child", "seed", "sequences", "budget", "shard",
                                  "shards", "migrate", "watchdog"]))
+
+    def test_random_migrations_of_an_explore_entry_stay(self):
+        """Host migrations at random moments (migrate_random) come from an
+        explore entry, never from another test's entry."""
+        e = explore_entry(self.plan.entries["explore-random-migrations"], Campaign())
+        self.assertEqual(e.migrate_random, (4, 3000, 15000))
+        self.assertIn("hotplug=0", e.params)
+        base = dataclasses.replace(self.plan.entries["pds-migration"],
+                                   migrate_random=(2, 10, 20))
+        self.assertIsNone(explore_entry(base, Campaign()).migrate_random)
 
     def test_sequences_timeout(self):
         base = self.plan.entries["pds-migration"]
