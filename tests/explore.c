@@ -5,7 +5,7 @@
  * minimized on this machine and printed as a plan entry (lines
  * "explore-entry: ..."). Parameters: seed (1); sequences (20; 0: as many as
  * the budget allows); budget (seconds, 0: none: no sequence starts in its
- * last tenth, kept for minimizing, and minimization stops at its end);
+ * last quarter, kept for minimizing, and minimization stops at its end);
  * shard=K shards=N (only sequences i with i % N == K-1: N runs share one
  * campaign); replays (5: a minimized finding reproduces in 5 of 5);
  * minimize (400: replays minimizing one finding may take; 0: none, for
@@ -120,7 +120,7 @@ static bool campaign_params(struct xcampaign_cfg *c, uint64_t t0)
 	if (budget_s) {
 		c->clock_us = clock_us;
 		c->deadline_us = t0 + budget_s * 1000000ull;
-		c->reserve_us = budget_s * 100000ull;	/* a tenth, for minimizing */
+		c->reserve_us = budget_s * 250000ull;	/* a quarter, for minimizing */
 	}
 	if (!c->sequences && !budget_s)
 		return report(false, "explore: sequences=0 runs until the budget: give budget=");

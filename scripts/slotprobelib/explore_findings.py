@@ -31,6 +31,7 @@ from .errata import Erratum, Version, parse_version
 from .explore_entry import SlotDevice
 from .plan import Entry
 from .report import Check
+from .script import GUEST_JUDGES
 
 MARK = "explore-entry: "       # tests/explore.c prints each entry line so
 SIGNATURE = "# Finding: "
@@ -53,6 +54,9 @@ class Finding:
     device_add: dict | None = None
     device_id: str = ""
     condition: str = ""          # its FAIL line's key's (CONTRACT_COND_*), if any
+    # ... and its field: a pci_regs.h name even where the signature has
+    # words (e.g. "PCI_EXP_LNKCTL2[15:12]" for "PCI_EXP_LNKCTL2 bits 15:12 (...)")
+    key_field: str = ""
     erratum: str | None = None   # triage: the known bug, or None (new)
 
     @property
@@ -63,6 +67,11 @@ class Finding:
         if len(w) < 4:
             return "", "", "", ""
         return w[0], w[1], " ".join(w[2:-1]), w[-1]
+
+    @property
+    def field_name(self) -> str:
+        """The field errata are matched by: the FAIL key's, else the signature's."""
+        return self.key_field or self.words[2]
 
     @property
     def script(self) -> list[str]:
@@ -123,7 +132,10 @@ def with_device(f: Finding, line: str) -> str:
     if not m or f.device_add is None:
         return line
     args = f.device_add if m.group(2) == "device_add" else {"id": f.device_id}
-    return f"{m.group(1)} {m.group(2)} {json.dumps(args)}"
+    # As in the campaign, QEMU refusing the step is the guest's to judge (the
+    # model expects refusals: device_add into an occupied slot), not a failed
+    # check that would end the replay before the finding's expect.
+    return f"{m.group(1)} {m.group(2)} {json.dumps(args)} {GUEST_JUDGES}"
 
 
 def deduplicate(findings: list[Finding]) -> list[Finding]:
@@ -143,6 +155,7 @@ def with_keys(findings: list[Finding], checks: list[Check]) -> list[Finding]:
         keyed = next((c for c in checks if c.keys and f.signature in c.description), None)
         if keyed is not None and keyed.keys:
             f.condition = keyed.keys[0].condition
+            f.key_field = keyed.keys[0].field or ""
     return findings
 
 
@@ -152,7 +165,7 @@ def _names_check(e: Erratum, field_name: str | None, condition: str) -> bool:
 
 def by_check(f: Finding, e: Erratum) -> bool:
     """e lists the check f's FAIL line names (True when it names none)."""
-    return not f.condition or _names_check(e, canonical_field(f.words[2]), f.condition)
+    return not f.condition or _names_check(e, canonical_field(f.field_name), f.condition)
 
 
 def covering_errata(f: Finding, errata: dict[str, Erratum]) -> list[Erratum]:
@@ -161,8 +174,8 @@ def covering_errata(f: Finding, errata: dict[str, Erratum]) -> list[Erratum]:
     if version is None:
         return []
     live = [e for e in errata.values() if e.applies(version, f.machine) and not e.fix_present]
-    _, _, name, rule = f.words
-    canonical = canonical_field(name)
+    rule = f.words[3]
+    canonical = canonical_field(f.field_name)
     hits = [e for e in live if canonical and canonical in e.covered_fields]
     if not hits and rule == "migrate":      # a refused migration, as the harness decoded it
         hits = [e for e in live if e.id in f.refusals]
@@ -191,7 +204,7 @@ def entry_text(f: Finding, number: int, errata: dict[str, Erratum]) -> list[str]
                 e = errata[f.erratum]
                 out.append(f"# Known QEMU bug {e.id}: {e.link or e.fix}")
                 if not by_check(f, e):
-                    out.append(f"# (by field only: it does not list {f.words[2]}:{f.condition})")
+                    out.append(f"# (by field only: it does not list {f.field_name}:{f.condition})")
             out.append(f"[explore-{number}]")
             out.append(f"machine = {f.entry_machine}")
             if f.devices:
@@ -267,11 +280,11 @@ def summary_lines(findings: list[Finding], errata: dict[str, Erratum]) -> list[s
     for i, f in enumerate(findings, 1):
         e = errata.get(f.erratum or "")
         what = (f"known QEMU bug {e.id} ({e.link or 'no link'}; fix: {e.fix})" if e
-                else f"NEW (no erratum covers {f.words[2]} on {where(f)})")
+                else f"NEW (no erratum covers {f.field_name} on {where(f)})")
         out.append(f"finding {i}: {f.signature}: {what}")
         if e and not by_check(f, e):
             out.append(f"    (by field only: {e.id} does not list the check "
-                       f"{f.words[2]}:{f.condition} the finding failed)")
+                       f"{f.field_name}:{f.condition} the finding failed)")
         out += [f"    {step}" for step in f.script]
     known = sum(1 for f in findings if f.erratum)
     out.append(f"{len(findings)} finding(s): {known} known, {len(findings) - known} new")

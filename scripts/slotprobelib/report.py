@@ -90,6 +90,9 @@ class Report:
 
     def add(self, result: EntryResult) -> None:
         self.entries.append(result)
+        # A campaign refused at the same place again and again (explore)
+        # quotes QEMU's stderr once per entry; the JUnit file keeps each.
+        said: dict[tuple[str, ...], int] = {}
         for c in result.checks:
             self.count += 1
             line = f"{'ok' if c.ok else 'not ok'} {self.count} - " \
@@ -97,6 +100,11 @@ class Report:
             if c.directive:
                 line += f" # {_clean(c.directive)}"
             self.out.write(line + "\n")
+            key = tuple(c.diagnostics)
+            if len(key) > 1 and key in said:
+                self.out.write(f"#   (diagnostics as test {said[key]}'s)\n")
+                continue
+            said.setdefault(key, self.count)
             for d in c.diagnostics:
                 self.out.write(f"#   {d}\n")
         tail = f" ({result.reason})" if result.reason else ""

@@ -366,6 +366,20 @@ class TriageTest(unittest.TestCase):
                       "PCI_EXP_LNKSTA_DLLLA:set the finding failed)",
                       "\n".join(xf.summary_lines([f], ERRATA_SET)))
 
+    def test_unnamed_bits_known_by_their_key(self):
+        """Bits pci_regs.h has no name for: the signature has words
+        ("bits 15:12 (...)"), the FAIL key the REG[hi:lo] errata list."""
+        lines = ["# Finding: value LNKCTL2 PCI_EXP_LNKCTL2 bits 15:12 (Compliance "
+                 "Preset/De-emphasis) rw", "[explore-1]", "script = read16 00:12.0 LNKCTL2"]
+        f = finding(lines)
+        self.assertIsNone(xf.triage([f], ERRATA_SET)[0].erratum)
+        fail = Check(False, "FAIL: explore: finding 1: " + lines[0][len("# Finding: "):]
+                     + " (sequence 0)",
+                     keys=[parse_key("key=explore/PCI_EXP_LNKCTL2[15:12]/writable")])
+        xf.with_keys([f], [fail])
+        self.assertEqual(xf.triage([f], ERRATA_SET)[0].erratum, "qemu-port-lnkctl2-ro")
+        self.assertNotIn("by field only", "\n".join(xf.summary_lines([f], ERRATA_SET)))
+
     def test_refused_migration_known_by_the_harness_decoding(self):
         host = ["# Finding: host - the migration was refused migrate", "[explore-1]",
                 "script = checkpoint h1 migrate"]
@@ -387,9 +401,11 @@ class TriageTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, d, True)
         path = xf.write(d, [f], ERRATA_SET, [])
         qmp = Plan(path).entries["explore-1"].qmp_at
-        self.assertEqual([(a.checkpoint, a.command, a.args) for a in qmp],
-                         [("h1", "device_del", {"id": "nex-usb-xhci0"}),
-                          ("h2", "device_add", XHCI_ADD)])
+        # Refusals are the guest's to judge, as in the campaign: the replay
+        # goes on to the finding's expect.
+        self.assertEqual([(a.checkpoint, a.command, a.args, a.guest_judges) for a in qmp],
+                         [("h1", "device_del", {"id": "nex-usb-xhci0"}, True),
+                          ("h2", "device_add", XHCI_ADD, True)])
         self.assertEqual(xf.load(d)[0].device_add, XHCI_ADD)
 
     def test_refusals_known_only_when_all_are(self):

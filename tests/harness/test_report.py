@@ -65,6 +65,22 @@ class ReportTest(unittest.TestCase):
                       lines)
         self.assertIn("ok 4 - hotplug-migration: hotplug: slot 00:10.0: go-ahead", lines)
 
+    def test_same_diagnostics_quoted_once_per_entry(self):
+        """An explore campaign refused 59 times at one place printed QEMU's
+        five stderr lines 59 times; now once, then a pointer."""
+        stderr = ["destination QEMU exited with status 1; its stderr:", BAD_LOAD]
+        refused = [Check(False, f"migration {i} failed", diagnostics=list(stderr))
+                   for i in (1, 2, 3)]
+        other = Check(False, "migration 4 failed", diagnostics=[stderr[0], "another"])
+        out = io.StringIO()
+        r = Report(out)
+        r.add(EntryResult("explore", "FAIL", checks=[*refused, other]))
+        r.add(EntryResult("again", "FAIL", checks=[refused[0]]))
+        lines = out.getvalue().splitlines()
+        self.assertEqual(lines.count("#   " + BAD_LOAD), 2)    # once per entry
+        self.assertEqual(lines.count("#   (diagnostics as test 1's)"), 2)
+        self.assertIn("#   another", lines)
+
     def test_junit(self):
         r = Report(io.StringIO())
         for e in sample():
