@@ -101,6 +101,18 @@ def migrate(src: Qemu, dst: Qemu, number: int, timeout: float,
     return result
 
 
+def _resumed_before_exit(dst: Qemu, seen: int) -> bool:
+    """A destination that exited had resumed first (its RESUME event still
+    unread): the guest ran on it and ended at once, which is no failed
+    migration (a random-moment migration just before the guest's exit)."""
+    assert dst.qmp is not None
+    try:
+        dst.qmp.poll_events(0.0)
+    except QmpError:
+        pass
+    return any(ev.get("event") == "RESUME" for ev in dst.qmp.events[seen:])
+
+
 def _wait_destination(dst: Qemu, deadline: float) -> str:
     """'running' when the destination runs the guest, else why not. Waits
     for the RESUME event (no polling delay); asks for the status every
@@ -111,6 +123,8 @@ def _wait_destination(dst: Qemu, deadline: float) -> str:
     while True:
         check_interrupt()
         if dst.poll() is not None:
+            if _resumed_before_exit(dst, seen):
+                return "running"
             return f"destination QEMU exited with status {dst.returncode}"
         if any(ev.get("event") == "RESUME" for ev in dst.qmp.events[seen:]):
             return "running"
