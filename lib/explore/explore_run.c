@@ -120,7 +120,10 @@ static int replay_to(const struct xtarget *t, const struct xmodel_cfg *mc, const
 				return i;
 		}
 	}
-	/* The migration-differential oracle (explore_diff.h). */
+	/* The migration-differential oracle (explore_diff.h): its replay only
+	   where a differential finding is what is wanted. */
+	if (want && want->oracle != XOR_DIFF)
+		return -1;
 	if (xdiff_check(t, mc, q, &d, f) && (!want || xfinding_same(f, want)))
 		return f->step;
 	return -1;
