@@ -41,12 +41,6 @@ static bool run_noted(const struct xtarget *t, const struct xmodel_cfg *mc, cons
 	return true;
 }
 
-/* A value read at @access moved to the position of the register at @reg. */
-static uint32_t to_reg(uint8_t access, uint8_t reg, uint32_t v)
-{
-	return access >= reg ? v << ((access - reg) * 8) : v >> ((reg - access) * 8);
-}
-
 /* The field holding the lowest bit of @differ in a read of @s: register, mask, name. */
 static void name_field(struct xfinding *f, const struct xstep *s, uint32_t differ)
 {
@@ -62,7 +56,7 @@ static void name_field(struct xfinding *f, const struct xstep *s, uint32_t diffe
 		return;
 	f->reg_off = reg->offset;
 	f->reg_size = reg->width;
-	at = to_reg(s->off, reg->offset, differ);
+	at = xbytes_move(differ, s->off, reg->offset);
 	if (reg->width < 4)
 		at &= (1u << (reg->width * 8)) - 1;
 	f->field = at;
@@ -94,8 +88,8 @@ static void diff_finding(const struct xstep *s, int i, uint32_t got, uint32_t wa
 		return;
 	}
 	name_field(f, s, differ);
-	f->got = to_reg(s->off, f->reg_off, got) & f->field;
-	f->want = to_reg(s->off, f->reg_off, want) & f->field;
+	f->got = xbytes_move(got, s->off, f->reg_off) & f->field;
+	f->want = xbytes_move(want, s->off, f->reg_off) & f->field;
 }
 
 bool xdiff_check(const struct xtarget *t, const struct xmodel_cfg *mc, const struct xseq *q,

@@ -55,11 +55,7 @@ static struct xstep any_width(struct xrng *r, uint8_t op, uint8_t reg, uint8_t w
 	if (off < reg && size < 4)
 		off = reg;
 	/* The value as it sits at @off: @v is in the register's position. */
-	if (off >= reg)
-		v >>= (off - reg) * 8;
-	else
-		v <<= (reg - off) * 8;
-	return reg_step(op, off, size, v);
+	return reg_step(op, off, size, xbytes_move(v, reg, off));
 }
 
 static struct xstep read_step(struct xrng *r)

@@ -1032,8 +1032,7 @@ uint32_t xmodel_timing_bits(struct xmodel *m, const struct xstep *s, uint64_t no
 			if (timing_field(m, r, &reg->fields[i]))
 				in_reg |= reg->fields[i].mask & win;
 		/* register position -> the access's */
-		bits |= reg->offset >= s->off ? in_reg << ((reg->offset - s->off) * 8)
-					      : in_reg >> ((s->off - reg->offset) * 8);
+		bits |= xbytes_move(in_reg, reg->offset, s->off);
 	}
 	return bits;
 }

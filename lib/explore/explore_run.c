@@ -230,10 +230,7 @@ static bool natural_width(struct mini *x, struct xseq *q, int i)
 		return false;
 	if (s.size == reg->width && s.off == reg->offset)
 		return false;
-	if (s.off >= reg->offset)
-		v <<= (s.off - reg->offset) * 8;
-	else
-		v >>= (reg->offset - s.off) * 8;
+	v = xbytes_move(v, s.off, reg->offset);
 	s.off = reg->offset;
 	s.size = reg->width;
 	s.value = s.op == XOP_WRITE ? (reg->width == 4 ? v : v & 0xffff) : 0;
@@ -459,10 +456,7 @@ int xfinding_signature(const struct xfinding *f, char *buf, int len)
 /* The field's value moved from register position to a read of @s. */
 static uint32_t to_access(const struct xfinding *f, const struct xstep *s, uint32_t v)
 {
-	if (s->off >= f->reg_off)
-		v >>= (s->off - f->reg_off) * 8;
-	else
-		v <<= (f->reg_off - s->off) * 8;
+	v = xbytes_move(v, f->reg_off, s->off);
 	return s->size == 4 ? v : v & ((1u << (s->size * 8)) - 1);
 }
 

@@ -32,6 +32,11 @@ uint32_t xrng_below(struct xrng *r, uint32_t n)
 }
 
 /* The one register table's names (pci_regs.def), as scripts use them. */
+uint32_t xbytes_move(uint32_t v, uint8_t from, uint8_t to)
+{
+	return from >= to ? v << ((from - to) * 8) : v >> ((to - from) * 8);
+}
+
 const char *xreg_name(uint8_t off, uint8_t size)
 {
 	return cfgname_cap_reg(PCI_CAP_ID_EXP, off, size);

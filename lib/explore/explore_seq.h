@@ -54,6 +54,13 @@ void xrng_seed(struct xrng *r, uint64_t seed);
 uint32_t xrng_next(struct xrng *r);
 uint32_t xrng_below(struct xrng *r, uint32_t n);	/* 0 .. n-1 (n > 0) */
 
+/*
+ * @v, positioned at capability byte offset @from, as seen from offset @to
+ * (e.g. a register's value as an access at another alignment reads it):
+ * shifted by whole bytes, bits that leave the 32 dropped.
+ */
+uint32_t xbytes_move(uint32_t v, uint8_t from, uint8_t to);
+
 /* The register name script.py knows for exactly this offset and size, or NULL. */
 const char *xreg_name(uint8_t off, uint8_t size);
 
